@@ -1,0 +1,104 @@
+// Package access is Linkwell's one authorisation policy: every handler asks it whether a user
+// may do an action on a resource, and when the decision cannot be made the answer is no.
+package access
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apperr"
+)
+
+// Action is something a user asks to do.
+type Action string
+
+const (
+	ViewAudit          Action = "audit.view"
+	ViewUsers          Action = "users.view"
+	ManageUser         Action = "user.manage"
+	ViewOrganisations  Action = "organisations.view"
+	CreateOrganisation Action = "organisation.create"
+	EditOrganisation   Action = "organisation.edit"
+	ManageTeams        Action = "teams.manage"
+	ViewAgreements     Action = "agreements.view"
+	ManageAgreement    Action = "agreement.manage"
+)
+
+// Resource describes what an action is on, as far as the rules need to know.
+type Resource struct {
+	// OrganisationIDs are the organisations the resource belongs to: a user's organisation, an
+	// organisation itself, or an agreement's parties. Empty means a new resource with none yet.
+	OrganisationIDs []int64
+	// GrantsAdministrator is set when the change would make someone an administrator.
+	GrantsAdministrator bool
+}
+
+
+// Policy decides.
+type Policy struct {
+	log *slog.Logger
+}
+
+// NewPolicy returns the policy.
+func NewPolicy(log *slog.Logger) *Policy { return &Policy{log: log} }
+
+var errForbidden = apperr.New(apperr.Forbidden, "You do not have permission to do this")
+
+// Decide returns nil when u may do act on res, and a Forbidden error that explains why not
+// otherwise. A failure while deciding is logged and refused.
+func (p *Policy) Decide(ctx context.Context, u account.User, act Action, res Resource) error {
+	allowed, why, err := p.decide(ctx, u, act, res)
+	if err != nil {
+		p.log.ErrorContext(ctx, "authorisation decision failed, refusing", "action", string(act), "user_id", u.ID, "err", err)
+		return errForbidden
+	}
+	if !allowed {
+		return apperr.New(apperr.Forbidden, "%s", why)
+	}
+	return nil
+}
+
+// Can is Decide as a yes or no, for showing or hiding links.
+func (p *Policy) Can(ctx context.Context, u account.User, act Action, res Resource) bool {
+	return p.Decide(ctx, u, act, res) == nil
+}
+
+func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resource) (bool, string, error) {
+	if u.ID == 0 || u.Disabled() {
+		return false, "You need to sign in", nil
+	}
+	admin := u.Has(account.Administrator)
+	lead := u.Has(account.ServiceLead) && u.OrganisationID != 0
+	ownOrg := len(res.OrganisationIDs) > 0 && slices.Contains(res.OrganisationIDs, u.OrganisationID)
+	switch act {
+	case ViewAudit:
+		return admin, "Only administrators can see the audit log", nil
+	case ViewUsers, ViewOrganisations, ViewAgreements:
+		return admin || lead, "Only administrators and service leads can see this", nil
+	case CreateOrganisation:
+		return admin, "Only administrators can add organisations", nil
+	case EditOrganisation, ManageTeams:
+		return admin || lead && onlyOwn(res, u.OrganisationID), "Service leads can only change their own organisation", nil
+	case ManageUser:
+		if res.GrantsAdministrator && !admin {
+			return false, "Only administrators can make someone an administrator", nil
+		}
+		return admin || lead && onlyOwn(res, u.OrganisationID), "Service leads can only manage users in their own organisation", nil
+	case ManageAgreement:
+		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
+	}
+	return false, "This action is not allowed", nil
+}
+
+// onlyOwn reports whether the resource belongs to the user's organisation alone, or to none
+// yet (a new record the handler will place in the user's organisation).
+func onlyOwn(res Resource, org int64) bool {
+	for _, id := range res.OrganisationIDs {
+		if id != org {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,298 @@
+// Package store opens Linkwell's database, SQLite or PostgreSQL, applies migrations and runs
+// transactions. It is the only package that knows one dialect from the other: the per-area
+// SQL in the domain packages is written once with ? placeholders and these helpers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open Linkwell database: a writer and a pool of readers. On SQLite the writer is a
+// single connection, so writes queue in Go rather than fail with SQLITE_BUSY; on PostgreSQL
+// both are the same pool.
+type DB struct {
+	Dialect Dialect
+	DSN     string
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// Open connects to dsn: a postgres:// URL selects PostgreSQL, anything else is a SQLite path.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("open database: no database given")
+	}
+	var db *DB
+	var err error
+	if IsPostgresURL(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL server rather than a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	pool.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{Dialect: Postgres, DSN: dsn, write: pool, read: pool}, nil
+}
+
+// sqlitePragmas are applied to every SQLite connection.
+//   - journal_mode=WAL lets readers run alongside the single writer.
+//   - synchronous=FULL syncs the WAL on every commit, so an acknowledged write survives power
+//     loss as well as a crash (NORMAL would only survive a crash).
+//   - foreign_keys=ON because SQLite leaves them off by default.
+//   - busy_timeout covers the moments a checkpoint or a backup holds a lock.
+var sqlitePragmas = []string{
+	"journal_mode(WAL)",
+	"synchronous(FULL)",
+	"foreign_keys(ON)",
+	"busy_timeout(10000)",
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	var b strings.Builder
+	b.WriteString("file:")
+	b.WriteString(path)
+	// _time_format=sqlite writes times in a form that sorts and that SQLite's date functions read.
+	b.WriteString("?_time_format=sqlite&_txlock=immediate")
+	for _, p := range sqlitePragmas {
+		b.WriteString("&_pragma=")
+		b.WriteString(p)
+	}
+	if readOnly {
+		b.WriteString("&_pragma=query_only(ON)")
+	}
+	return b.String()
+}
+
+func openSQLite(path string) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxIdleTime(0)
+	return &DB{Dialect: SQLite, DSN: path, write: w, read: r}, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.Dialect, err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.Dialect, err)
+	}
+	return nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Stats reports the connection pools' figures for metrics: the writer and the readers.
+func (db *DB) Stats() (write, read sql.DBStats) {
+	return db.write.Stats(), db.read.Stats()
+}
+
+// Conn runs queries written with ? placeholders against a database, a transaction or a reader.
+type Conn struct {
+	q       querier
+	dialect Dialect
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Dialect reports which engine the connection talks to.
+func (c Conn) Dialect() Dialect { return c.dialect }
+
+// Exec runs a statement.
+func (c Conn) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.rebind(query), args...)
+}
+
+// Query runs a query returning rows.
+func (c Conn) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.rebind(query), args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (c Conn) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.rebind(query), args...)
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ... outside string literals.
+func (c Conn) rebind(query string) string {
+	if c.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inString := false
+	for i := 0; i < len(query); i++ {
+		ch := query[i]
+		switch {
+		case ch == '\'':
+			inString = !inString
+			b.WriteByte(ch)
+		case ch == '?' && !inString:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
+}
+
+// Reader returns a connection from the reader pool, for queries outside a transaction.
+func (db *DB) Reader() Conn { return Conn{q: db.read, dialect: db.Dialect} }
+
+// Tx runs fn in a write transaction and commits it if fn returns nil. On SQLite the single
+// writer connection serialises writers; on PostgreSQL the transaction is READ COMMITTED and
+// writers that must be serialised lock the rows they depend on.
+func (db *DB) Tx(ctx context.Context, fn func(Conn) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(Conn{q: tx, dialect: db.Dialect}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// ReadTx runs fn in a read-only transaction on the reader pool, so that several queries see
+// one snapshot.
+func (db *DB) ReadTx(ctx context.Context, fn func(Conn) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read transaction: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(Conn{q: tx, dialect: db.Dialect})
+}
+
+// IsUniqueViolation reports whether err came from a UNIQUE constraint.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err came from a FOREIGN KEY constraint.
+func IsForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23503"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+// Now is the time the database layer stores: UTC, to the microsecond, which both engines keep
+// exactly (PostgreSQL's timestamptz holds microseconds).
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// In builds "(?, ?, ?)" for n values.
+func In(n int) string {
+	if n <= 0 {
+		return "(NULL)"
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+// Exec runs one statement in its own write transaction and returns the rows it affected.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.Tx(ctx, func(c Conn) error {
+		res, err := c.Exec(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,92 @@
+// Package web is Linkwell's HTTP interface: server-rendered NHS.UK pages that work without
+// JavaScript, a small JSON API, and the operational endpoints.
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/linkwell/linkwell/internal/access"
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/config"
+	"github.com/linkwell/linkwell/internal/metrics"
+	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/store"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps is everything the web layer calls.
+type Deps struct {
+	Config   config.Serve
+	DB       *store.DB
+	Accounts *account.Service
+	Orgs     *organisation.Service
+	Policy   *access.Policy
+	Log      *slog.Logger
+	Metrics  *metrics.Registry
+	Version  string
+}
+
+// Server answers HTTP requests.
+type Server struct {
+	Deps
+	pages   *pages
+	static  fs.FS
+	mux     *http.ServeMux
+	handler http.Handler
+	ready   atomic.Bool
+}
+
+// New parses the templates and checks the assets, failing fast if either is broken.
+func New(d Deps) (*Server, error) {
+	s := &Server{Deps: d, mux: http.NewServeMux()}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.static, err = fs.Sub(staticFS, "static"); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if _, err := fs.Stat(s.static, "dist/nhsuk-frontend.min.css"); err != nil {
+		return nil, fmt.Errorf("web: the NHS.UK frontend assets are not built into this binary: run `make build` (npm ci && npm run build, then go build)")
+	}
+	s.routes()
+	s.handler = s.middleware(s.mux)
+	s.ready.Store(true)
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetReady marks the server ready or not; /readyz reports not ready while shutting down.
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+// PurgeLoop deletes expired sessions every interval until ctx ends.
+func (s *Server) PurgeLoop(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Accounts.PurgeSessions(ctx); err != nil {
+				s.Log.Error("purge sessions", "err", err)
+			} else if n > 0 {
+				s.Log.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
+}
