@@ -35,7 +35,6 @@ type Resource struct {
 	GrantsAdministrator bool
 }
 
-
 // Policy decides.
 type Policy struct {
 	log *slog.Logger

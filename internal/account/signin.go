@@ -151,4 +151,3 @@ func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	}
 	return res, nil
 }
-

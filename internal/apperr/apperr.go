@@ -92,7 +92,9 @@ func Wrap(op string, err error) error {
 type Fields []FieldError
 
 // Add records a problem with a field.
-func (f *Fields) Add(field, message string) { *f = append(*f, FieldError{Field: field, Message: message}) }
+func (f *Fields) Add(field, message string) {
+	*f = append(*f, FieldError{Field: field, Message: message})
+}
 
 // Err turns the collected problems into an error, or nil when there were none.
 func (f Fields) Err() error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -21,10 +22,21 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup: %s already exists; choose a new file", path)
 	}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	return vacuumInto(ctx, db.DSN, path)
+}
+
+// vacuumInto copies the SQLite database at src to dst through a connection of its own: the
+// readers are query-only, which VACUUM INTO refuses, and the writer must stay free for writes.
+func vacuumInto(ctx context.Context, src, dst string) error {
+	conn, err := sql.Open("sqlite", sqliteDSN(src, false))
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	return syncFile(path)
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return syncFile(dst)
 }
 
 // syncFile flushes a file to stable storage: VACUUM INTO does not sync what it writes.
@@ -61,10 +73,10 @@ func Restore(ctx context.Context, from, to string) error {
 		return fmt.Errorf("restore: %s: %w", from, err)
 	}
 	os.Remove(to) // an empty file left by a failed attempt
-	if _, err := src.read.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
+	if err := vacuumInto(ctx, from, to); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	return syncFile(to)
+	return nil
 }
 
 func checkBackup(ctx context.Context, src *DB) error {

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /{$}", s.handleHome)
 	m.HandleFunc("GET /accessibility", s.handleStaticPage("accessibility", "Accessibility statement"))
 	m.HandleFunc("GET /privacy", s.handleStaticPage("privacy", "Privacy notice"))
+	s.apiRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

@@ -1,0 +1,79 @@
+package access
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apperr"
+)
+
+func user(org int64, roles ...account.Role) account.User {
+	return account.User{ID: 7, OrganisationID: org, Roles: roles}
+}
+
+func TestPolicy(t *testing.T) {
+	p := NewPolicy(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	admin := user(0, account.Administrator)
+	lead := user(1, account.ServiceLead)
+	leadNoOrg := user(0, account.ServiceLead)
+	ot := user(1, account.OccupationalTherapist, account.Supervisor)
+	commissioner := user(3, account.Commissioner)
+	disabled := user(0, account.Administrator)
+	now := time.Now()
+	disabled.DisabledAt = &now
+	own := Resource{OrganisationIDs: []int64{1}}
+	other := Resource{OrganisationIDs: []int64{2}}
+	moving := Resource{OrganisationIDs: []int64{1, 2}}
+	shared := Resource{OrganisationIDs: []int64{1, 2}}
+	cases := []struct {
+		name string
+		u    account.User
+		act  Action
+		res  Resource
+		want bool
+	}{
+		{"admin sees the audit log", admin, ViewAudit, Resource{}, true},
+		{"service lead does not see the audit log", lead, ViewAudit, Resource{}, false},
+		{"OT does not see the audit log", ot, ViewAudit, Resource{}, false},
+		{"disabled admin can do nothing", disabled, ViewAudit, Resource{}, false},
+		{"nobody can do nothing", account.User{}, ViewUsers, Resource{}, false},
+		{"admin lists users", admin, ViewUsers, Resource{}, true},
+		{"service lead lists users", lead, ViewUsers, Resource{}, true},
+		{"service lead without an organisation lists nothing", leadNoOrg, ViewUsers, Resource{}, false},
+		{"commissioner lists no users", commissioner, ViewUsers, Resource{}, false},
+		{"service lead manages own org's user", lead, ManageUser, own, true},
+		{"service lead cannot manage other org's user", lead, ManageUser, other, false},
+		{"service lead cannot move a user to another org", lead, ManageUser, moving, false},
+		{"service lead cannot grant administrator", lead, ManageUser, Resource{OrganisationIDs: []int64{1}, GrantsAdministrator: true}, false},
+		{"admin grants administrator", admin, ManageUser, Resource{GrantsAdministrator: true}, true},
+		{"OT cannot manage users", ot, ManageUser, own, false},
+		{"only admin creates organisations", lead, CreateOrganisation, Resource{}, false},
+		{"admin creates organisations", admin, CreateOrganisation, Resource{}, true},
+		{"service lead edits own organisation", lead, EditOrganisation, own, true},
+		{"service lead cannot edit another organisation", lead, EditOrganisation, other, false},
+		{"service lead manages own teams", lead, ManageTeams, own, true},
+		{"service lead cannot manage others' teams", lead, ManageTeams, other, false},
+		{"service lead manages agreement own org is party to", lead, ManageAgreement, shared, true},
+		{"service lead cannot manage others' agreements", lead, ManageAgreement, other, false},
+		{"OT cannot manage agreements", ot, ManageAgreement, shared, false},
+		{"unknown action is refused", admin, Action("launch.rocket"), Resource{}, false},
+	}
+	for _, c := range cases {
+		err := p.Decide(context.Background(), c.u, c.act, c.res)
+		if got := err == nil; got != c.want {
+			t.Errorf("%s: allowed=%v, want %v (%v)", c.name, got, c.want, err)
+		}
+		if err != nil && !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("%s: refusal %v is not Forbidden", c.name, err)
+		}
+		if err != nil {
+			if ae, _ := apperr.As(err); ae.Message == "" {
+				t.Errorf("%s: refusal does not explain itself", c.name)
+			}
+		}
+	}
+}
