@@ -86,3 +86,18 @@ func getSession(ctx context.Context, c store.Conn, token string) (Session, error
 	}
 	return s, nil
 }
+
+// getSessionUser reads a session and its user together, the query every request makes.
+func getSessionUser(ctx context.Context, c store.Conn, token string) (Session, User, error) {
+	s := Session{TokenHash: hashToken(token)}
+	row := c.QueryRow(ctx, `SELECT s.user_id, s.created_at, s.last_seen_at, s.mfa_passed, `+userColumns+`
+		FROM sessions s JOIN users ON users.id = s.user_id WHERE s.token_hash = ?`, s.TokenHash)
+	u, err := scanUser(row, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.MFAPassed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, User{}, errNoSession
+	}
+	if err != nil {
+		return Session{}, User{}, fmt.Errorf("get session: %w", err)
+	}
+	return s, u, loadMemberships(ctx, c, &u)
+}

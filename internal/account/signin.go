@@ -91,17 +91,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, User
 	if token == "" {
 		return Session{}, User{}, errNoSession
 	}
-	sess, err := getSession(ctx, s.db.Reader(), token)
+	sess, u, err := getSessionUser(ctx, s.db.Reader(), token)
 	if err != nil {
 		return Session{}, User{}, err
 	}
 	now := s.now()
-	if !now.Before(sess.ExpiresAt()) {
-		s.endSession(ctx, sess.TokenHash)
-		return Session{}, User{}, errNoSession
-	}
-	u, err := getUser(ctx, s.db.Reader(), "id = ?", sess.UserID)
-	if err != nil || u.Disabled() {
+	if !now.Before(sess.ExpiresAt()) || u.Disabled() {
 		s.endSession(ctx, sess.TokenHash)
 		return Session{}, User{}, errNoSession
 	}

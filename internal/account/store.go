@@ -11,15 +11,16 @@ import (
 	"github.com/linkwell/linkwell/internal/store"
 )
 
-const userColumns = `id, email, name, password_hash, COALESCE(organisation_id, 0), disabled_at,
-	COALESCE(totp_secret, ''), totp_enabled_at, created_at, updated_at, version`
+const userColumns = `users.id, users.email, users.name, users.password_hash, COALESCE(users.organisation_id, 0),
+	users.disabled_at, COALESCE(users.totp_secret, ''), users.totp_enabled_at, users.created_at, users.updated_at, users.version`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+// scanUser reads userColumns, after any leading columns the query selects into before.
+func scanUser(row interface{ Scan(...any) error }, before ...any) (User, error) {
 	var u User
 	var disabled, totpOn sql.NullTime
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.passwordHash, &u.OrganisationID, &disabled,
+	dest := append(before, &u.ID, &u.Email, &u.Name, &u.passwordHash, &u.OrganisationID, &disabled,
 		&u.totpSecret, &totpOn, &u.CreatedAt, &u.UpdatedAt, &u.Version)
-	if err != nil {
+	if err := row.Scan(dest...); err != nil {
 		return User{}, err
 	}
 	if disabled.Valid {
@@ -44,33 +45,27 @@ func getUser(ctx context.Context, c store.Conn, where string, arg any) (User, er
 	return u, nil
 }
 
+// loadMemberships reads a user's roles and teams in one query.
 func loadMemberships(ctx context.Context, c store.Conn, u *User) error {
-	rows, err := c.Query(ctx, `SELECT role FROM user_roles WHERE user_id = ? ORDER BY role`, u.ID)
+	rows, err := c.Query(ctx, `SELECT role, 0 FROM user_roles WHERE user_id = ?
+		UNION ALL SELECT '', team_id FROM team_members WHERE user_id = ?
+		ORDER BY 1, 2`, u.ID, u.ID)
 	if err != nil {
-		return fmt.Errorf("load roles: %w", err)
-	}
-	u.Roles = nil
-	for rows.Next() {
-		var r Role
-		if err := rows.Scan(&r); err != nil {
-			rows.Close()
-			return fmt.Errorf("load roles: %w", err)
-		}
-		u.Roles = append(u.Roles, r)
-	}
-	rows.Close()
-	rows, err = c.Query(ctx, `SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id`, u.ID)
-	if err != nil {
-		return fmt.Errorf("load teams: %w", err)
+		return fmt.Errorf("load roles and teams: %w", err)
 	}
 	defer rows.Close()
-	u.TeamIDs = nil
+	u.Roles, u.TeamIDs = nil, nil
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("load teams: %w", err)
+		var role Role
+		var team int64
+		if err := rows.Scan(&role, &team); err != nil {
+			return fmt.Errorf("load roles and teams: %w", err)
 		}
-		u.TeamIDs = append(u.TeamIDs, id)
+		if role != "" {
+			u.Roles = append(u.Roles, role)
+		} else {
+			u.TeamIDs = append(u.TeamIDs, team)
+		}
 	}
 	return rows.Err()
 }

@@ -56,18 +56,49 @@ func (db *DB) SchemaStatus(ctx context.Context) (current, latest int, err error)
 		return 0, 0, err
 	}
 	latest = len(ms)
-	if err := db.ensureMigrationTable(ctx); err != nil {
-		return 0, latest, err
-	}
-	err = db.Reader().QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current)
-	if err != nil {
-		return 0, latest, fmt.Errorf("read schema version: %w", err)
-	}
-	return current, latest, nil
+	current, err = schemaVersion(ctx, db.Reader())
+	return current, latest, err
 }
 
-func (db *DB) ensureMigrationTable(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// schemaVersion reads the applied version without writing, so that it works for a read-only
+// role; a database with no migrations table is at version 0.
+func schemaVersion(ctx context.Context, c Conn) (int, error) {
+	exists, err := tableExists(ctx, c, "schema_migrations")
+	if err != nil || !exists {
+		return 0, err
+	}
+	var v int
+	if err := c.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// tableExists asks the engine's catalogue whether a table exists.
+func tableExists(ctx context.Context, c Conn, name string) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if c.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+	}
+	var n int
+	if err := c.QueryRow(ctx, q, name).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for table %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// lockMigrations makes concurrent `linkwell migrate` runs on PostgreSQL take turns; on SQLite
+// the single writer transaction already does.
+func lockMigrations(ctx context.Context, c Conn) error {
+	if c.dialect != Postgres {
+		return nil
+	}
+	_, err := c.Exec(ctx, `SELECT pg_advisory_xact_lock(7316048501)`)
+	return err
+}
+
+func ensureMigrationTable(ctx context.Context, c Conn) error {
+	_, err := c.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
 		name TEXT NOT NULL,
 		applied_at TEXT NOT NULL)`)
@@ -80,28 +111,39 @@ func (db *DB) ensureMigrationTable(ctx context.Context) error {
 // Migrate applies every migration the database has not had, each in its own transaction, and
 // returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	current, _, err := db.SchemaStatus(ctx)
-	if err != nil {
-		return 0, err
-	}
 	ms, err := db.Migrations()
 	if err != nil {
 		return 0, err
 	}
 	applied := 0
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		done := false
 		err := db.Tx(ctx, func(c Conn) error {
+			if err := lockMigrations(ctx, c); err != nil {
+				return err
+			}
+			if err := ensureMigrationTable(ctx, c); err != nil {
+				return err
+			}
+			// Re-read inside the lock: another process may have applied it meanwhile.
+			current, err := schemaVersion(ctx, c)
+			if err != nil || current >= m.Version {
+				done = true
+				return err
+			}
 			if _, err := c.q.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := c.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			_, err = c.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.Version, m.Name, Now().Format("2006-01-02T15:04:05.000000Z"))
 			return err
 		})
 		if err != nil {
 			return applied, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
-		applied++
+		if !done {
+			applied++
+		}
 	}
 	return applied, nil
 }

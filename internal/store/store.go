@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -179,7 +180,9 @@ func (c Conn) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return c.q.QueryRowContext(ctx, c.rebind(query), args...)
 }
 
-// rebind turns ? placeholders into PostgreSQL's $1, $2, ... outside string literals.
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ... It copies string literals,
+// quoted identifiers and comments through untouched, so a ? or an apostrophe in them does not
+// confuse it.
 func (c Conn) rebind(query string) string {
 	if c.dialect != Postgres || !strings.Contains(query, "?") {
 		return query
@@ -187,22 +190,40 @@ func (c Conn) rebind(query string) string {
 	var b strings.Builder
 	b.Grow(len(query) + 8)
 	n := 0
-	inString := false
 	for i := 0; i < len(query); i++ {
 		ch := query[i]
 		switch {
-		case ch == '\'':
-			inString = !inString
-			b.WriteByte(ch)
-		case ch == '?' && !inString:
+		case ch == '\'' || ch == '"':
+			end := skipPast(query, i+1, string(ch))
+			b.WriteString(query[i:end])
+			i = end - 1
+		case ch == '-' && strings.HasPrefix(query[i:], "--"):
+			end := skipPast(query, i+2, "\n")
+			b.WriteString(query[i:end])
+			i = end - 1
+		case ch == '/' && strings.HasPrefix(query[i:], "/*"):
+			end := skipPast(query, i+2, "*/")
+			b.WriteString(query[i:end])
+			i = end - 1
+		case ch == '?':
 			n++
 			b.WriteByte('$')
-			b.WriteString(fmt.Sprint(n))
+			b.WriteString(strconv.Itoa(n))
 		default:
 			b.WriteByte(ch)
 		}
 	}
 	return b.String()
+}
+
+// skipPast returns the index just after the first closer at or after from, or the end of s.
+// A doubled quote inside a literal ('it''s') reads as two literals side by side, which
+// copies through the same.
+func skipPast(s string, from int, closer string) int {
+	if k := strings.Index(s[from:], closer); k >= 0 {
+		return from + k + len(closer)
+	}
+	return len(s)
 }
 
 // Reader returns a connection from the reader pool, for queries outside a transaction.
