@@ -217,7 +217,7 @@ func (c Conn) rebind(query string) string {
 }
 
 // skipPast returns the index just after the first closer at or after from, or the end of s.
-// A doubled quote inside a literal ('it”s') reads as two literals side by side, which
+// A quote doubled inside a literal (the SQL escape) reads as two literals side by side, which
 // copies through the same.
 func skipPast(s string, from int, closer string) int {
 	if k := strings.Index(s[from:], closer); k >= 0 {
