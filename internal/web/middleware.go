@@ -33,9 +33,9 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 
 // dispatch finds the route, so that unknown paths and wrong methods get Linkwell's own pages.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	h, pattern := s.mux.Handler(r)
-	if pattern != "" {
-		h.ServeHTTP(w, r)
+	// The mux serves matched routes itself: only ServeHTTP fills in r.PathValue.
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
 		return
 	}
 	if allowed := s.allowedMethods(r); len(allowed) > 0 {
@@ -128,7 +128,7 @@ func newID() string {
 func newNonce() string {
 	b := make([]byte, 16)
 	rand.Read(b)
-	return base64.RawStdEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b) // CSP accepts base64url, and it needs no escaping in HTML
 }
 
 // securityHeaders sets the headers every response carries. Scripts run only from our own

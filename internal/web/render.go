@@ -155,9 +155,8 @@ func (s *Server) newView(r *http.Request, title string, data any) view {
 		v.User = &u
 		v.ExpiresIn = int(time.Until(st.session.ExpiresAt()) / time.Second)
 		if u.OrganisationID != 0 {
-			if o, err := s.Orgs.Get(r.Context(), u.OrganisationID); err == nil {
-				v.OrgName = o.Name
-			}
+			// The header can do without the name if the lookup fails; the page itself still renders.
+			v.OrgName, _ = s.Orgs.Name(r.Context(), u.OrganisationID)
 		}
 		v.Nav = s.navFor(r, u)
 	}

@@ -20,6 +20,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /accessibility", s.handleStaticPage("accessibility", "Accessibility statement"))
 	m.HandleFunc("GET /privacy", s.handleStaticPage("privacy", "Privacy notice"))
 	s.apiRoutes()
+	s.adminRoutes()
+	s.mfaRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
