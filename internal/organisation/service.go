@@ -214,3 +214,13 @@ func (s *Service) Shares(ctx context.Context, a, b int64, day time.Time) (bool, 
 	}
 	return n > 0, nil
 }
+
+// Name returns an organisation's name, for page headers.
+func (s *Service) Name(ctx context.Context, id int64) (string, error) {
+	var name string
+	err := s.db.Reader().QueryRow(ctx, `SELECT name FROM organisations WHERE id = ?`, id).Scan(&name)
+	if err != nil {
+		return "", apperr.Wrap("organisation name", err)
+	}
+	return name, nil
+}
