@@ -87,6 +87,8 @@ func TestAdminAccess(t *testing.T) {
 		{"POST", id("/admin/users/%d/enable", f.otherUser), 303, 403, ""},
 		{"POST", id("/admin/users/%d/password", f.ownUser), 400, 400, "Enter a password"},
 		{"POST", id("/admin/users/%d/password", f.otherUser), 400, 403, "Enter a password"},
+		{"POST", id("/admin/users/%d/mfa/reset", f.ownUser), 303, 303, ""},
+		{"POST", id("/admin/users/%d/mfa/reset", f.otherUser), 303, 403, ""},
 		{"GET", "/admin/users/abc", 404, 404, "Page not found"},
 		{"GET", "/admin/users/99999", 404, 404, "Page not found"},
 		{"POST", "/admin/users/99999/disable", 404, 404, "Page not found"},

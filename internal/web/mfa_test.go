@@ -290,3 +290,34 @@ func TestMFARoutesForOthers(t *testing.T) {
 		})
 	}
 }
+
+func TestAdministratorResetsLostTwoStepVerification(t *testing.T) {
+	ts := newMFAServer(t, config.MFARequired)
+	user := newMFABrowser(t, ts)
+	user.signIn("linkworker@linkwell.demo")
+	mfaEnrol(t, user)
+	user.get("/").want(t, http.StatusOK, "/", "Welcome, Tom Bennett")
+
+	admin := newMFABrowser(t, ts)
+	admin.signIn("admin@linkwell.demo")
+	mfaEnrol(t, admin)
+	page := admin.get("/admin/users?q=tom")
+	id := regexp.MustCompile(`href="/admin/users/(\d+)"`).FindStringSubmatch(page.body)
+	if id == nil {
+		t.Fatalf("no link to the user in %s", page.body)
+	}
+	admin.get("/admin/users/"+id[1]).want(t, http.StatusOK, "/admin/users/"+id[1], "Reset two-step verification")
+	admin.post("/admin/users/"+id[1]+"/mfa/reset", nil).want(t, http.StatusOK, "/admin/users/"+id[1], "Two-step verification reset")
+
+	// The reset ended their session; at the next sign-in they must enrol again, with no code asked.
+	user.get("/").want(t, http.StatusOK, "/login", "Sign in")
+	user.signIn("linkworker@linkwell.demo").want(t, http.StatusOK, "/account/mfa", "Set up two-step verification")
+
+	// Only those who manage the user may reset it.
+	other := newMFABrowser(t, ts)
+	other.signIn("ot@linkwell.demo")
+	mfaEnrol(t, other)
+	if p := other.post("/admin/users/"+id[1]+"/mfa/reset", nil); p.status != http.StatusForbidden {
+		t.Errorf("an OT reset someone's two-step verification: %d", p.status)
+	}
+}

@@ -25,6 +25,7 @@ func (s *Server) adminRoutes() {
 	m.HandleFunc("POST /admin/users/{id}/disable", s.handleUserDisabled(true))
 	m.HandleFunc("POST /admin/users/{id}/enable", s.handleUserDisabled(false))
 	m.HandleFunc("POST /admin/users/{id}/password", s.handleUserPassword)
+	m.HandleFunc("POST /admin/users/{id}/mfa/reset", s.handleUserMFAReset)
 
 	m.HandleFunc("GET /admin/organisations", s.handleOrganisations)
 	m.HandleFunc("GET /admin/organisations/new", s.handleOrganisationNew)
@@ -49,6 +50,7 @@ var userNotices = map[string]string{
 	"disabled": "Account disabled: they have been signed out everywhere",
 	"enabled":  "Account enabled: they can sign in again",
 	"password": "Password changed: they have been signed out everywhere",
+	"mfa":      "Two-step verification reset: they will set it up again when they next sign in",
 }
 
 type userRow struct {
@@ -225,6 +227,20 @@ func (s *Server) handleUserPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectSaved(w, r, userPath(target.ID), "password")
+}
+
+// handleUserMFAReset clears a user's authenticator and recovery codes, for someone who has
+// lost their phone; it signs them out, and they enrol again at their next sign-in.
+func (s *Server) handleUserMFAReset(w http.ResponseWriter, r *http.Request) {
+	target, ok := s.userFor(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Accounts.DisableMFA(r.Context(), actor(r), target.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirectSaved(w, r, userPath(target.ID), "mfa")
 }
 
 // userFor finds the user a request is about and checks that the signed-in user may manage them.
