@@ -31,10 +31,11 @@ const (
 // single connection, so writes queue in Go rather than fail with SQLITE_BUSY; on PostgreSQL
 // both are the same pool.
 type DB struct {
-	Dialect Dialect
-	DSN     string
-	write   *sql.DB
-	read    *sql.DB
+	Dialect   Dialect
+	DSN       string
+	write     *sql.DB
+	read      *sql.DB
+	readStmts *stmtCache // nil on PostgreSQL
 }
 
 // Open connects to dsn: a postgres:// URL selects PostgreSQL, anything else is a SQLite path.
@@ -122,7 +123,7 @@ func openSQLite(path string) (*DB, error) {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxIdleTime(0)
-	return &DB{Dialect: SQLite, DSN: path, write: w, read: r}, nil
+	return &DB{Dialect: SQLite, DSN: path, write: w, read: r, readStmts: newStmtCache(r)}, nil
 }
 
 // Ping checks that the database answers.
@@ -138,6 +139,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -154,6 +158,8 @@ func (db *DB) Stats() (write, read sql.DBStats) {
 type Conn struct {
 	q       querier
 	dialect Dialect
+	stmts   *stmtCache // prepared statements for the pool q draws on, if any
+	tx      *sql.Tx    // set when q is a transaction, to bind cached statements to it
 }
 
 type querier interface {
@@ -167,17 +173,47 @@ func (c Conn) Dialect() Dialect { return c.dialect }
 
 // Exec runs a statement.
 func (c Conn) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return c.q.ExecContext(ctx, c.rebind(query), args...)
 }
 
 // Query runs a query returning rows.
 func (c Conn) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.q.QueryContext(ctx, c.rebind(query), args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (c Conn) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.q.QueryRowContext(ctx, c.rebind(query), args...)
+}
+
+// prepared returns the cached statement for query, or nil to run the query unprepared (no
+// cache, cache full, or it would not prepare: running it directly then reports the error).
+// Inside a transaction it only reuses statements already cached, bound to the transaction:
+// preparing a new one would need a second connection, and SQLite's writer has only one.
+func (c Conn) prepared(ctx context.Context, query string) *sql.Stmt {
+	if c.stmts == nil {
+		return nil
+	}
+	if c.tx != nil {
+		if st := c.stmts.peek(query); st != nil {
+			return c.tx.StmtContext(ctx, st)
+		}
+		return nil
+	}
+	st, err := c.stmts.get(ctx, query)
+	if err != nil {
+		return nil
+	}
+	return st
 }
 
 // rebind turns ? placeholders into PostgreSQL's $1, $2, ... It copies string literals,
@@ -227,7 +263,7 @@ func skipPast(s string, from int, closer string) int {
 }
 
 // Reader returns a connection from the reader pool, for queries outside a transaction.
-func (db *DB) Reader() Conn { return Conn{q: db.read, dialect: db.Dialect} }
+func (db *DB) Reader() Conn { return Conn{q: db.read, dialect: db.Dialect, stmts: db.readStmts} }
 
 // Tx runs fn in a write transaction and commits it if fn returns nil. On SQLite the single
 // writer connection serialises writers; on PostgreSQL the transaction is READ COMMITTED and
@@ -263,7 +299,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(Conn) error) error {
 		return fmt.Errorf("begin read transaction: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(Conn{q: tx, dialect: db.Dialect})
+	return fn(Conn{q: tx, dialect: db.Dialect, stmts: db.readStmts, tx: tx})
 }
 
 // IsUniqueViolation reports whether err came from a UNIQUE constraint.

@@ -30,7 +30,7 @@ type testServer struct {
 
 // newTestServer builds the server as `linkwell serve --demo` does, with two-step verification
 // optional so that demo users sign in with their password alone.
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	db := storetest.SQLite(t)
 	accounts := account.NewService(db)

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// stmtCache keeps prepared statements for a SQLite pool, keyed by their text. database/sql
+// prepares each statement once per connection and reuses it, which saves SQLite compiling the
+// same SQL on every query (a quarter of a page's CPU before the cache). PostgreSQL needs none:
+// pgx caches statements itself.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStatements bounds the cache: queries built from filters vary, and past this they
+// are simply prepared each time.
+const maxCachedStatements = 512
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+}
+
+// peek returns the cached statement for query, or nil.
+func (c *stmtCache) peek(query string) *sql.Stmt {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[query]
+}
+
+// get returns the prepared statement for query, preparing and caching it on first use, or nil
+// when the cache is full. It prepares without holding the lock, because preparing waits for a
+// free connection and a holder of one may need the lock.
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := c.peek(query); st != nil {
+		return st, nil
+	}
+	c.mu.RLock()
+	full := len(c.m) >= maxCachedStatements
+	c.mu.RUnlock()
+	if full {
+		return nil, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have := c.m[query]; have != nil {
+		st.Close()
+		return have, nil
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	clear(c.m)
+}
