@@ -1,0 +1,44 @@
+// Linkwell is server-rendered: signing in, the home page and logging out must work with
+// JavaScript turned off.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEMO_USERS, ERROR_TITLE, TITLE, assertHeading, assertNoLoadProblems, launchBrowser,
+  logOut, openContext, signIn, startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('sign in, load the home page and log out without JavaScript', async () => {
+  const { context, page } = await openContext(browser, server, { javaScriptEnabled: false });
+  const worker = DEMO_USERS.linkWorker;
+  try {
+    await signIn(page, worker.email, 'Wrong-password-2026');
+    assert.match(await page.title(), ERROR_TITLE);
+    await page.locator('.nhsuk-error-summary').waitFor();
+
+    await signIn(page, worker.email);
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.match(await page.title(), TITLE);
+    await assertHeading(page);
+    await page.getByRole('banner').getByText(worker.name).first().waitFor();
+    assertNoLoadProblems(page);
+
+    await logOut(page);
+    assert.equal(new URL(page.url()).pathname, '/login');
+  } finally {
+    await context.close();
+  }
+});
