@@ -9,7 +9,7 @@ command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive 
 dir=$(mktemp -d)
 port=18181
 ./bin/linkwell migrate --db "$dir/load.db" >/dev/null
-./bin/linkwell serve --demo --db "$dir/load.db" --addr "127.0.0.1:$port" --log-level warn 2>"$dir/server.log" &
+env ${LOAD_ENV:-} ./bin/linkwell serve --demo --db "$dir/load.db" --addr "127.0.0.1:$port" --log-level warn 2>"$dir/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
@@ -17,8 +17,8 @@ cookie=$(curl -fs -o /dev/null -D - -d 'email=ot@linkwell.demo&password=Linkwell
   "http://127.0.0.1:$port/login" | sed -n 's/^Set-Cookie: \(linkwell_session=[^;]*\).*/\1/p')
 [ -n "$cookie" ] || { echo "could not sign in" >&2; exit 1; }
 echo "== signed-in home page, 50 connections, ${secs}s"
-wrk -t2 -c50 -d"${secs}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/"
+wrk -t${WRK_THREADS:-1} -c50 -d"${secs}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port/"
 echo "== sign-in page, 50 connections, ${secs}s"
-wrk -t2 -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/login"
+wrk -t${WRK_THREADS:-1} -c50 -d"${secs}s" --latency "http://127.0.0.1:$port/login"
 echo "== server resident memory"
 grep VmHWM "/proc/$server/status"
