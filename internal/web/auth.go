@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
 )
@@ -104,7 +105,9 @@ func (s *Server) handleKeepAlive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Header.Get("Accept") == "application/json" {
-		writeJSON(w, http.StatusOK, map[string]any{"expires_at": expires.UTC()})
+		// Seconds remaining rather than a time, so that a browser whose clock is wrong still
+		// warns at the right moment.
+		writeJSON(w, http.StatusOK, map[string]any{"expires_in": int(time.Until(expires) / time.Second)})
 		return
 	}
 	back := r.Referer()

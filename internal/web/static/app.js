@@ -43,7 +43,7 @@ function sessionWarning () {
       return
     }
     const body = await res.json()
-    deadline = new Date(body.expires_at).getTime()
+    deadline = Date.now() + body.expires_in * 1000
     box.hidden = true
     schedule()
   })
