@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -166,4 +167,42 @@ func TestAddWorkingDays(t *testing.T) {
 	if got := AddWorkingDays(friday, 5); !got.Equal(friday.AddDate(0, 0, 7)) {
 		t.Errorf("five working days after Friday is %v", got)
 	}
+}
+
+func TestTriageRecordsDecisionAndSuggestion(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, svc := newTestService(t, db)
+		r, err := s.Submit(ctx, audit.System, Referrer{}, referralFor(svc, "9434765919", "O'Brien"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers := TriageAnswers{Falls: true, Mobility: true, MultipleLongTermConditions: true}
+		sug := Suggest(answers, r.Needs)
+		if _, err := s.RecordTriage(ctx, audit.System, r.ID, answers, Decision{Tier: sug.Tier, Pathway: sug.Pathway}); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("triage by nobody: %v, want forbidden", err)
+		}
+		ot, err := account.NewService(db).CreateUser(ctx, audit.System, account.UserInput{Email: "ot@example.nhs.uk", Name: "OT",
+			Password: "a-long-enough-password", Roles: []account.Role{account.Administrator}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		triager := account.Actor(ot, "10.0.0.1")
+		if _, err := s.RecordTriage(ctx, triager, r.ID, answers, Decision{Tier: TierUniversal, Pathway: PathwayLinkWorkerLed}); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("overriding the suggestion without a reason: %v", err)
+		}
+		if _, err := s.RecordTriage(ctx, triager, r.ID, answers, Decision{Tier: sug.Tier, Pathway: sug.Pathway}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.LatestTriage(ctx, r.ID)
+		if err != nil || got.Answers != answers || got.Decision.Tier != sug.Tier || got.Suggestion.Pathway != sug.Pathway {
+			t.Errorf("LatestTriage = %+v, %v; want the answers and %s/%s", got, err, sug.Tier, sug.Pathway)
+		}
+		if _, err := s.Decide(ctx, audit.System, r.ID, 0, StatusCancelled, "", "withdrawn by the GP"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordTriage(ctx, triager, r.ID, answers, Decision{Tier: sug.Tier, Pathway: sug.Pathway}); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("triaging a withdrawn referral: %v, want conflict", err)
+		}
+	})
 }
