@@ -10,12 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkwell/linkwell/internal/access"
-	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/demo"
-	"github.com/linkwell/linkwell/internal/metrics"
-	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/web"
 )
@@ -40,19 +36,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	accounts := account.NewService(db)
-	orgs := organisation.NewService(db)
+	deps := web.NewDeps(cfg, db, log, version)
 	if cfg.Demo {
-		loaded, err := demo.LoadIfEmpty(ctx, accounts, orgs)
+		loaded, err := demo.LoadIfEmpty(ctx, deps.Accounts, deps.Orgs)
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		log.Info("demo mode", "loaded_demo_data", loaded)
 	}
-	srv, err := web.New(web.Deps{
-		Config: cfg, DB: db, Accounts: accounts, Orgs: orgs,
-		Policy: access.NewPolicy(log), Log: log, Metrics: metrics.New(), Version: version,
-	})
+	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}

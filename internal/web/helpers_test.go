@@ -10,11 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/demo"
-	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/store/storetest"
@@ -33,22 +31,12 @@ type testServer struct {
 func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	db := storetest.SQLite(t)
-	accounts := account.NewService(db)
-	orgs := organisation.NewService(db)
-	if err := demo.Load(t.Context(), accounts, orgs); err != nil {
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	deps := NewDeps(config.Serve{MFA: config.MFAOptional, MaxBodyBytes: 1 << 20, Demo: true}, db, log, "test")
+	if err := demo.Load(t.Context(), deps.Accounts, deps.Orgs); err != nil {
 		t.Fatalf("load demo data: %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := New(Deps{
-		Config:   config.Serve{MFA: config.MFAOptional, MaxBodyBytes: 1 << 20, Demo: true},
-		DB:       db,
-		Accounts: accounts,
-		Orgs:     orgs,
-		Policy:   access.NewPolicy(log),
-		Log:      log,
-		Metrics:  metrics.New(),
-		Version:  "test",
-	})
+	srv, err := New(deps)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -12,12 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/demo"
-	"github.com/linkwell/linkwell/internal/metrics"
-	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/store/storetest"
 	"github.com/linkwell/linkwell/internal/web"
 )
@@ -26,16 +23,12 @@ import (
 func newMFAServer(t *testing.T, mfa config.MFA) *httptest.Server {
 	t.Helper()
 	db := storetest.SQLite(t)
-	accounts := account.NewService(db)
-	orgs := organisation.NewService(db)
-	if err := demo.Load(t.Context(), accounts, orgs); err != nil {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	deps := web.NewDeps(config.Serve{MFA: mfa, MaxBodyBytes: 1 << 20}, db, log, "test")
+	if err := demo.Load(t.Context(), deps.Accounts, deps.Orgs); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(web.Deps{
-		Config: config.Serve{MFA: mfa, MaxBodyBytes: 1 << 20}, DB: db, Accounts: accounts, Orgs: orgs,
-		Policy: access.NewPolicy(log), Log: log, Metrics: metrics.New(), Version: "test",
-	})
+	srv, err := web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}

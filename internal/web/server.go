@@ -17,6 +17,8 @@ import (
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -28,14 +30,16 @@ var staticFS embed.FS
 
 // Deps is everything the web layer calls.
 type Deps struct {
-	Config   config.Serve
-	DB       *store.DB
-	Accounts *account.Service
-	Orgs     *organisation.Service
-	Policy   *access.Policy
-	Log      *slog.Logger
-	Metrics  *metrics.Registry
-	Version  string
+	Config    config.Serve
+	DB        *store.DB
+	Accounts  *account.Service
+	Orgs      *organisation.Service
+	People    *person.Service
+	Referrals *referral.Service
+	Policy    *access.Policy
+	Log       *slog.Logger
+	Metrics   *metrics.Registry
+	Version   string
 }
 
 // Server answers HTTP requests.

@@ -1,0 +1,31 @@
+package web
+
+import (
+	"log/slog"
+
+	"github.com/linkwell/linkwell/internal/access"
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/config"
+	"github.com/linkwell/linkwell/internal/metrics"
+	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/store"
+)
+
+// NewDeps builds every service over one database, the same way for the server and its tests.
+func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) Deps {
+	people := person.NewService(db)
+	return Deps{
+		Config:    cfg,
+		DB:        db,
+		Accounts:  account.NewService(db),
+		Orgs:      organisation.NewService(db),
+		People:    people,
+		Referrals: referral.NewService(db, people),
+		Policy:    access.NewPolicy(log),
+		Log:       log,
+		Metrics:   metrics.New(),
+		Version:   version,
+	}
+}
