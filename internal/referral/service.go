@@ -205,3 +205,8 @@ func AddWorkingDays(t time.Time, n int) time.Time {
 	}
 	return t
 }
+
+// GetIn reads a referral inside the caller's transaction.
+func (s *Service) GetIn(ctx context.Context, c store.Conn, id int64) (Referral, error) {
+	return getReferral(ctx, c, id)
+}
