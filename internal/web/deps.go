@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -16,13 +17,15 @@ import (
 // NewDeps builds every service over one database, the same way for the server and its tests.
 func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) Deps {
 	people := person.NewService(db)
+	referrals := referral.NewService(db, people)
 	return Deps{
 		Config:    cfg,
 		DB:        db,
 		Accounts:  account.NewService(db),
 		Orgs:      organisation.NewService(db),
 		People:    people,
-		Referrals: referral.NewService(db, people),
+		Referrals: referrals,
+		Cases:     casework.NewService(db, referrals),
 		Policy:    access.NewPolicy(log),
 		Log:       log,
 		Metrics:   metrics.New(),

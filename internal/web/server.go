@@ -14,6 +14,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -36,6 +37,7 @@ type Deps struct {
 	Orgs      *organisation.Service
 	People    *person.Service
 	Referrals *referral.Service
+	Cases     *casework.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
