@@ -37,11 +37,13 @@ type Resource struct {
 
 // Policy decides.
 type Policy struct {
-	log *slog.Logger
+	log           *slog.Logger
+	relationships Relationships
 }
 
-// NewPolicy returns the policy.
-func NewPolicy(log *slog.Logger) *Policy { return &Policy{log: log} }
+// NewPolicy returns the policy; rel answers who has a relationship with a person, and may be
+// nil where no person is ever shown (then every person is refused).
+func NewPolicy(log *slog.Logger, rel Relationships) *Policy { return &Policy{log: log, relationships: rel} }
 
 var errForbidden = apperr.New(apperr.Forbidden, "You do not have permission to do this")
 

@@ -16,7 +16,7 @@ func user(org int64, roles ...account.Role) account.User {
 }
 
 func TestPolicy(t *testing.T) {
-	p := NewPolicy(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p := NewPolicy(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	admin := user(0, account.Administrator)
 	lead := user(1, account.ServiceLead)
 	leadNoOrg := user(0, account.ServiceLead)

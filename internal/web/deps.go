@@ -18,6 +18,7 @@ import (
 func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) Deps {
 	people := person.NewService(db)
 	referrals := referral.NewService(db, people)
+	cases := casework.NewService(db, referrals)
 	return Deps{
 		Config:    cfg,
 		DB:        db,
@@ -25,8 +26,8 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Orgs:      organisation.NewService(db),
 		People:    people,
 		Referrals: referrals,
-		Cases:     casework.NewService(db, referrals),
-		Policy:    access.NewPolicy(log),
+		Cases:     cases,
+		Policy:    access.NewPolicy(log, cases),
 		Log:       log,
 		Metrics:   metrics.New(),
 		Version:   version,

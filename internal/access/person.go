@@ -1,0 +1,38 @@
+package access
+
+import (
+	"context"
+
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/casework"
+)
+
+// Relationships finds a user's legitimate relationship with a person (DESIGN §4).
+type Relationships interface {
+	RelationshipWith(ctx context.Context, u account.User, personID int64) (casework.Relationship, error)
+}
+
+var errNoRelationship = apperr.New(apperr.Forbidden,
+	"You can only see the record of someone your team is supporting, someone you supervise the care of, or someone you referred")
+
+// PersonAccess decides whether u may see a person's record and on what basis: the care team
+// and the teams holding a case or referral see the record; a referrer sees status and
+// feedback only. Commissioners never see a person. If the lookup fails, the answer is no.
+func (p *Policy) PersonAccess(ctx context.Context, u account.User, personID int64) (casework.Relationship, error) {
+	if u.ID == 0 || u.Disabled() || p.relationships == nil {
+		return casework.NoRelationship, errNoRelationship
+	}
+	if len(u.Roles) == 1 && u.Has(account.Commissioner) {
+		return casework.NoRelationship, apperr.New(apperr.Forbidden, "Commissioners see totals only, never a person's record")
+	}
+	rel, err := p.relationships.RelationshipWith(ctx, u, personID)
+	if err != nil {
+		p.log.ErrorContext(ctx, "relationship lookup failed, refusing", "user_id", u.ID, "err", err)
+		return casework.NoRelationship, errForbidden
+	}
+	if rel == casework.NoRelationship {
+		return rel, errNoRelationship
+	}
+	return rel, nil
+}

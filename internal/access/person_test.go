@@ -1,0 +1,55 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/casework"
+)
+
+// fixedRelationships answers from a table, or fails when err is set.
+type fixedRelationships struct {
+	rel map[int64]casework.Relationship
+	err error
+}
+
+func (f fixedRelationships) RelationshipWith(_ context.Context, u account.User, personID int64) (casework.Relationship, error) {
+	return f.rel[personID], f.err
+}
+
+func TestPersonAccess(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rels := fixedRelationships{rel: map[int64]casework.Relationship{1: casework.CareTeam, 2: casework.Referrer}}
+	p := NewPolicy(log, rels)
+	lw := user(1, account.LinkWorker)
+	cases := []struct {
+		name   string
+		p      *Policy
+		u      account.User
+		person int64
+		want   casework.Relationship
+		ok     bool
+	}{
+		{"care team", p, lw, 1, casework.CareTeam, true},
+		{"referrer", p, lw, 2, casework.Referrer, true},
+		{"no relationship", p, lw, 3, casework.NoRelationship, false},
+		{"commissioner never", p, user(1, account.Commissioner), 1, casework.NoRelationship, false},
+		{"signed out", p, account.User{}, 1, casework.NoRelationship, false},
+		{"lookup fails: no", NewPolicy(log, fixedRelationships{rel: rels.rel, err: errors.New("database gone")}), lw, 1, casework.NoRelationship, false},
+		{"no lookup: no", NewPolicy(log, nil), lw, 1, casework.NoRelationship, false},
+	}
+	for _, c := range cases {
+		got, err := c.p.PersonAccess(context.Background(), c.u, c.person)
+		if got != c.want || (err == nil) != c.ok {
+			t.Errorf("%s: %q, %v; want %q, allowed %v", c.name, got, err, c.want, c.ok)
+		}
+		if err != nil && !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("%s: refusal %v is not Forbidden", c.name, err)
+		}
+	}
+}
