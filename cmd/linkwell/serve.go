@@ -39,6 +39,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 	deps := web.NewDeps(cfg, db, log, version)
 	if cfg.Demo {
 		loaded, err := demo.LoadIfEmpty(ctx, deps.Accounts, deps.Orgs)
+		if err == nil && loaded {
+			err = demo.LoadCasework(ctx, demo.Casework{Accounts: deps.Accounts, Orgs: deps.Orgs,
+				People: deps.People, Referrals: deps.Referrals, Cases: deps.Cases})
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
