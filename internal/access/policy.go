@@ -24,6 +24,9 @@ const (
 	ManageTeams        Action = "teams.manage"
 	ViewAgreements     Action = "agreements.view"
 	ManageAgreement    Action = "agreement.manage"
+	MakeReferral       Action = "referral.make"
+	UseCaseload        Action = "caseload.use"
+	ManageServices     Action = "services.manage"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -43,7 +46,9 @@ type Policy struct {
 
 // NewPolicy returns the policy; rel answers who has a relationship with a person, and may be
 // nil where no person is ever shown (then every person is refused).
-func NewPolicy(log *slog.Logger, rel Relationships) *Policy { return &Policy{log: log, relationships: rel} }
+func NewPolicy(log *slog.Logger, rel Relationships) *Policy {
+	return &Policy{log: log, relationships: rel}
+}
 
 var errForbidden = apperr.New(apperr.Forbidden, "You do not have permission to do this")
 
@@ -87,6 +92,14 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 			return false, "Only administrators can make someone an administrator", nil
 		}
 		return admin || lead && onlyOwn(res, u.OrganisationID), "Service leads can only manage users in their own organisation", nil
+	case MakeReferral:
+		return u.HasAny(account.Referrer, account.OccupationalTherapist, account.LinkWorker, account.Supervisor, account.ServiceLead),
+			"Only referrers and members of a care team can make referrals", nil
+	case UseCaseload:
+		return u.HasAny(account.OccupationalTherapist, account.LinkWorker, account.Supervisor, account.ServiceLead),
+			"Only occupational therapists, link workers, supervisors and service leads hold caseloads", nil
+	case ManageServices:
+		return admin || lead && onlyOwn(res, u.OrganisationID), "Only service leads set up the services their organisation runs", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

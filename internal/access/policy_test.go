@@ -61,6 +61,14 @@ func TestPolicy(t *testing.T) {
 		{"service lead cannot manage others' agreements", lead, ManageAgreement, other, false},
 		{"OT cannot manage agreements", ot, ManageAgreement, shared, false},
 		{"unknown action is refused", admin, Action("launch.rocket"), Resource{}, false},
+		{"a GP refers", user(4, account.Referrer), MakeReferral, Resource{}, true},
+		{"an OT refers", ot, MakeReferral, Resource{}, true},
+		{"a commissioner does not refer", commissioner, MakeReferral, Resource{}, false},
+		{"an OT holds a caseload", ot, UseCaseload, Resource{}, true},
+		{"a GP holds no caseload", user(4, account.Referrer), UseCaseload, Resource{}, false},
+		{"a service lead sets up own services", lead, ManageServices, own, true},
+		{"a service lead cannot set up others' services", lead, ManageServices, other, false},
+		{"an OT does not set up services", ot, ManageServices, own, false},
 	}
 	for _, c := range cases {
 		err := p.Decide(context.Background(), c.u, c.act, c.res)

@@ -166,6 +166,15 @@ func (s *Server) newView(r *http.Request, title string, data any) view {
 func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	links := []navLink{{Href: "/", Label: "Home"}}
 	ctx := r.Context()
+	if s.Policy.Can(ctx, u, access.UseCaseload, access.Resource{}) {
+		links = append(links, navLink{Href: "/caseload", Label: "My caseload"}, navLink{Href: "/people/search", Label: "Find a person"})
+	}
+	if s.Policy.Can(ctx, u, access.MakeReferral, access.Resource{}) {
+		links = append(links, navLink{Href: "/referrals", Label: "Referrals"})
+	}
+	if s.Policy.Can(ctx, u, access.ManageServices, access.Resource{}) {
+		links = append(links, navLink{Href: "/services", Label: "Services"})
+	}
 	if s.Policy.Can(ctx, u, access.ViewUsers, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users"})
 	}
