@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/linkwell/linkwell/internal/account"
@@ -213,6 +214,52 @@ func TestCaseloadsAndRelationships(t *testing.T) {
 		team2, err := w.cases.CareTeam(ctx, people[1])
 		if err != nil || len(team2) != 1 || team2[0].UserID != w.lw.ID || team2[0].ServiceName != "Social prescribing" || team2[0].OrganisationName != "Riverside PCN" {
 			t.Errorf("care team view: %+v, %v", team2, err)
+		}
+	})
+}
+
+func TestClosureSendsMessageLimitedByConsent(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		r := w.refer(t, 0)
+		actor := account.Actor(w.ot, "10.0.0.1")
+		if err := person.NewService(db).RecordConsent(ctx, actor, r.PersonID, person.ConsentGPSharing, "codes_only"); err != nil {
+			t.Fatal(err)
+		}
+		k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: w.ot, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.cases.Close(ctx, actor, k.ID, k.Version, "", ""); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("closing without a reason: %v", err)
+		}
+		summary := "Goes to the walking group on Tuesdays; the falls clinic is following up."
+		if err := w.cases.Close(ctx, actor, k.ID, k.Version, "goals_met", summary); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.cases.Close(ctx, actor, k.ID, k.Version+1, "goals_met", summary); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("closing twice: %v", err)
+		}
+		msgs, err := w.referrals.Messages(ctx, r.ID)
+		if err != nil || len(msgs) != 2 || msgs[0].Kind != referral.MessageAccepted || msgs[1].Kind != referral.MessageClosed {
+			t.Fatalf("messages: %+v, %v", msgs, err)
+		}
+		closed := msgs[1]
+		if closed.Sharing != "codes_only" || strings.Contains(closed.Body, "walking group") || len(closed.Codes) == 0 {
+			t.Errorf("closure message under codes-only consent: %+v", closed)
+		}
+		got, _ := w.cases.Get(ctx, k.ID)
+		if got.Status != Closed || got.ClosureReason != "goals_met" || got.ClosedAt == nil {
+			t.Errorf("closed case: %+v", got)
+		}
+		// A decline sends a message too.
+		r2 := w.refer(t, 1)
+		if _, err := w.referrals.Decide(ctx, actor, r2.ID, r2.Version, referral.StatusRejected, referral.RejectPersonDeclined, ""); err != nil {
+			t.Fatal(err)
+		}
+		if msgs, _ := w.referrals.Messages(ctx, r2.ID); len(msgs) != 1 || msgs[0].Kind != referral.MessageDeclined || msgs[0].Recipient != "referrer" {
+			t.Errorf("decline message with no sharing consent: %+v", msgs)
 		}
 	})
 }

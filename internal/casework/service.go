@@ -77,6 +77,9 @@ func (s *Service) Open(ctx context.Context, actor audit.Actor, referralID int64,
 		if _, err := insertWorker(ctx, c, Worker{CaseID: id, UserID: in.Lead.ID, Role: role, Lead: true, From: s.today()}); err != nil {
 			return err
 		}
+		if err := referral.SendMessageIn(ctx, c, r, referral.Outcome{Kind: referral.MessageAccepted}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, c, actor, caseEvent("case.open", id, fmt.Sprintf("referral=%d tier=%s pathway=%s", referralID, tier, pathway)))
 	})
 	if err != nil {

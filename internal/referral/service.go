@@ -192,7 +192,14 @@ func (s *Service) DecideIn(ctx context.Context, c store.Conn, actor audit.Actor,
 	if code := reason.SNOMED(); to == StatusRejected && code != "" {
 		detail += " snomed=" + code
 	}
-	return audit.Record(ctx, c, actor, referralEvent("referral.status", id, detail))
+	if err := audit.Record(ctx, c, actor, referralEvent("referral.status", id, detail)); err != nil {
+		return err
+	}
+	if to == StatusRejected {
+		r.Status, r.ReasonCode = to, string(reason)
+		return SendMessageIn(ctx, c, r, Outcome{Kind: MessageDeclined, Reason: reason.Label()})
+	}
+	return nil
 }
 
 // AddWorkingDays adds n working days (Monday to Friday) to t.
