@@ -97,9 +97,9 @@ func loadWorld(ctx context.Context, d Casework) (demoWorld, error) {
 	}
 	svc, err := d.Referrals.CreateService(ctx, audit.System, referral.ServiceInput{
 		OrganisationID: pcn.ID, TeamID: teamID, Name: "Riverside social prescribing",
-		Description: "Link workers and occupational therapists who help people find support in their community: groups, activities, advice and practical help.",
-		Inclusion:   "Adults (18 and over) registered with a Riverside PCN practice who are lonely, struggling with their wellbeing, or have practical, social or emotional needs that affect their health. People with falls, frailty or several long-term conditions are seen by an occupational therapist as well.",
-		Exclusion:   "People in crisis or at immediate risk (call 999 or refer to the crisis team), people under 18, and needs that are only clinical.",
+		Description:  "Link workers and occupational therapists who help people find support in their community: groups, activities, advice and practical help.",
+		Inclusion:    "Adults (18 and over) registered with a Riverside PCN practice who are lonely, struggling with their wellbeing, or have practical, social or emotional needs that affect their health. People with falls, frailty or several long-term conditions are seen by an occupational therapist as well.",
+		Exclusion:    "People in crisis or at immediate risk (call 999 or refer to the crisis team), people under 18, and needs that are only clinical.",
 		ResponseDays: 5, AcceptsSelfReferral: true,
 	})
 	if err != nil {
