@@ -69,6 +69,11 @@ func (d *DuplicatesFound) Error() string {
 	return fmt.Sprintf("this person may already be known: %d possible matches", len(d.Matches))
 }
 
+// Unwrap makes a duplicate stop a conflict wherever errors are mapped to answers.
+func (d *DuplicatesFound) Unwrap() error {
+	return apperr.New(apperr.Conflict, "This person may already be known: check the possible matches before you refer them")
+}
+
 // Referrer is who makes a referral: a signed-in user, or nobody for a self-referral.
 type Referrer struct {
 	UserID int64

@@ -206,3 +206,10 @@ func TestTriageRecordsDecisionAndSuggestion(t *testing.T) {
 		}
 	})
 }
+
+func TestDuplicateStopIsAConflict(t *testing.T) {
+	err := error(&DuplicatesFound{})
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("a duplicate stop maps to %v, want conflict", apperr.KindOf(err))
+	}
+}
