@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
@@ -11,6 +12,7 @@ import (
 // Relationships finds a user's legitimate relationship with a person (DESIGN §4).
 type Relationships interface {
 	RelationshipWith(ctx context.Context, u account.User, personID int64) (casework.Relationship, error)
+	ActiveOverride(ctx context.Context, userID, personID int64, now time.Time) (bool, error)
 }
 
 var errNoRelationship = apperr.New(apperr.Forbidden,
@@ -31,8 +33,16 @@ func (p *Policy) PersonAccess(ctx context.Context, u account.User, personID int6
 		p.log.ErrorContext(ctx, "relationship lookup failed, refusing", "user_id", u.ID, "err", err)
 		return casework.NoRelationship, errForbidden
 	}
-	if rel == casework.NoRelationship {
-		return rel, errNoRelationship
+	if rel != casework.NoRelationship {
+		return rel, nil
 	}
-	return rel, nil
+	override, err := p.relationships.ActiveOverride(ctx, u.ID, personID, time.Now())
+	if err != nil {
+		p.log.ErrorContext(ctx, "override lookup failed, refusing", "user_id", u.ID, "err", err)
+		return casework.NoRelationship, errForbidden
+	}
+	if override {
+		return casework.EmergencyAccess, nil
+	}
+	return casework.NoRelationship, errNoRelationship
 }

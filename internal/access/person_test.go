@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
@@ -14,8 +15,14 @@ import (
 
 // fixedRelationships answers from a table, or fails when err is set.
 type fixedRelationships struct {
-	rel map[int64]casework.Relationship
-	err error
+	rel       map[int64]casework.Relationship
+	err       error
+	overrides map[int64]bool
+	overErr   error
+}
+
+func (f fixedRelationships) ActiveOverride(_ context.Context, _, personID int64, _ time.Time) (bool, error) {
+	return f.overrides[personID], f.overErr
 }
 
 func (f fixedRelationships) RelationshipWith(_ context.Context, u account.User, personID int64) (casework.Relationship, error) {
@@ -24,7 +31,8 @@ func (f fixedRelationships) RelationshipWith(_ context.Context, u account.User, 
 
 func TestPersonAccess(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	rels := fixedRelationships{rel: map[int64]casework.Relationship{1: casework.CareTeam, 2: casework.Referrer}}
+	rels := fixedRelationships{rel: map[int64]casework.Relationship{1: casework.CareTeam, 2: casework.Referrer},
+		overrides: map[int64]bool{4: true}}
 	p := NewPolicy(log, rels)
 	lw := user(1, account.LinkWorker)
 	cases := []struct {
@@ -42,6 +50,8 @@ func TestPersonAccess(t *testing.T) {
 		{"signed out", p, account.User{}, 1, casework.NoRelationship, false},
 		{"lookup fails: no", NewPolicy(log, fixedRelationships{rel: rels.rel, err: errors.New("database gone")}), lw, 1, casework.NoRelationship, false},
 		{"no lookup: no", NewPolicy(log, nil), lw, 1, casework.NoRelationship, false},
+		{"emergency override", p, lw, 4, casework.EmergencyAccess, true},
+		{"override lookup fails: no", NewPolicy(log, fixedRelationships{rel: rels.rel, overrides: rels.overrides, overErr: errors.New("gone")}), lw, 4, casework.NoRelationship, false},
 	}
 	for _, c := range cases {
 		got, err := c.p.PersonAccess(context.Background(), c.u, c.person)

@@ -163,10 +163,11 @@ func (s *Service) CareTeam(ctx context.Context, personID int64) ([]TeamMember, e
 type Relationship string
 
 const (
-	NoRelationship Relationship = ""
-	CareTeam       Relationship = "care_team" // on the care team of an open case
-	TeamHolds      Relationship = "team"      // their team's service holds an open case or referral
-	Referrer       Relationship = "referrer"  // they referred the person: status and feedback only
+	NoRelationship  Relationship = ""
+	CareTeam        Relationship = "care_team" // on the care team of an open case
+	TeamHolds       Relationship = "team"      // their team's service holds an open case or referral
+	Referrer        Relationship = "referrer"  // they referred the person: status and feedback only
+	EmergencyAccess Relationship = "override"  // time-limited emergency access with a recorded reason
 )
 
 // RelationshipWith finds the strongest legitimate relationship a user has with a person.
