@@ -167,7 +167,8 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	links := []navLink{{Href: "/", Label: "Home"}}
 	ctx := r.Context()
 	if s.Policy.Can(ctx, u, access.UseCaseload, access.Resource{}) {
-		links = append(links, navLink{Href: "/caseload", Label: "My caseload"}, navLink{Href: "/people/search", Label: "Find a person"})
+		links = append(links, navLink{Href: "/caseload", Label: "My caseload"}, navLink{Href: "/caseload/team", Label: "Team caseload"},
+			navLink{Href: "/people/search", Label: "Find a person"})
 	}
 	if s.Policy.Can(ctx, u, access.MakeReferral, access.Resource{}) {
 		links = append(links, navLink{Href: "/referrals", Label: "Referrals"})
@@ -188,9 +189,17 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 		links = append(links, navLink{Href: "/admin/audit", Label: "Audit log"})
 	}
 	links = append(links, navLink{Href: "/account", Label: "Your account"})
-	for i := range links {
-		l := &links[i]
-		l.Current = r.URL.Path == l.Href || l.Href != "/" && strings.HasPrefix(r.URL.Path, l.Href+"/")
+	// Only the longest link that leads to this page is current, so /caseload/team does not
+	// also mark /caseload.
+	best := -1
+	for i, l := range links {
+		if (r.URL.Path == l.Href || l.Href != "/" && strings.HasPrefix(r.URL.Path, l.Href+"/")) &&
+			(best < 0 || len(l.Href) > len(links[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		links[best].Current = true
 	}
 	return links
 }

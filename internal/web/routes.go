@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	s.apiRoutes()
 	s.adminRoutes()
 	s.mfaRoutes()
+	s.caseworkRoutes()
+	s.referralRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
