@@ -8,9 +8,11 @@ import (
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
+	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -27,6 +29,8 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		People:    people,
 		Referrals: referrals,
 		Cases:     cases,
+		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
+		Inbox:     notify.NewInbox(db),
 		Policy:    access.NewPolicy(log, cases),
 		Log:       log,
 		Metrics:   metrics.New(),

@@ -17,9 +17,11 @@ import (
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
+	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -38,6 +40,8 @@ type Deps struct {
 	People    *person.Service
 	Referrals *referral.Service
 	Cases     *casework.Service
+	Safety    *safeguarding.Service
+	Inbox     *notify.Inbox
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
