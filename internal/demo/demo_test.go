@@ -66,3 +66,53 @@ func TestDemoIsABelievableLivingSystem(t *testing.T) {
 		t.Errorf("the demo's audit chain: %v", err)
 	}
 }
+
+func TestGenerateASmallScale(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	people := person.NewService(db)
+	refs := referral.NewService(db, people)
+	cases := casework.NewService(db, refs)
+	if err := Load(ctx, account.NewService(db), organisation.NewService(db)); err != nil {
+		t.Fatal(err)
+	}
+	sc := Scale{People: 3000, PCNs: 3, OTsPerPCN: 1, LWsPerPCN: 4}
+	var lines []string
+	if err := Generate(ctx, db, sc, func(s string) { lines = append(lines, s) }); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		var n int
+		if err := db.Reader().QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`SELECT COUNT(*) FROM people`); n != 3000 {
+		t.Errorf("people: %d", n)
+	}
+	if n := count(`SELECT COUNT(*) FROM referrals`); n != 4500 {
+		t.Errorf("referrals: %d, want one and a half per person", n)
+	}
+	accepted := count(`SELECT COUNT(*) FROM referrals WHERE status = 'accepted'`)
+	if n := count(`SELECT COUNT(*) FROM cases`); n != accepted || accepted < 2500 {
+		t.Errorf("cases %d for %d accepted referrals", n, accepted)
+	}
+	if n := count(`SELECT COUNT(*) FROM cases c WHERE (SELECT COUNT(*) FROM case_workers w WHERE w.case_id = c.id AND w.is_lead = 1) <> 1`); n != 0 {
+		t.Errorf("%d generated cases do not have exactly one lead", n)
+	}
+	var worker int64
+	if err := db.Reader().QueryRow(ctx, `SELECT id FROM users WHERE email = 'lw-000-0@generated.linkwell'`).Scan(&worker); err != nil {
+		t.Fatal(err)
+	}
+	page, err := cases.Caseload(ctx, casework.CaseloadFilter{WorkerID: worker})
+	if err != nil || page.Total == 0 || len(page.Rows) == 0 {
+		t.Errorf("a generated link worker's caseload: %+v, %v", page.Total, err)
+	}
+	if len(lines) != 3 {
+		t.Errorf("progress lines: %v", lines)
+	}
+	if _, err := audit.Verify(ctx, db); err != nil {
+		t.Errorf("audit chain after generation: %v", err)
+	}
+}
