@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,14 +66,12 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 	f.Page = max(f.Page, 1)
 	out := CaseloadPage{Page: f.Page}
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
-		from := ` FROM cases c JOIN people p ON p.id = c.person_id WHERE ` + where
-		if err := c.QueryRow(ctx, `SELECT COUNT(*)`+from, args...).Scan(&out.Total); err != nil {
-			return err
-		}
+		// One query gives the page and, through the window, the total that match.
 		rows, err := c.Query(ctx, `SELECT c.id, p.id, p.given_name || ' ' || p.family_name, COALESCE(p.nhs_number, ''),
 			p.date_of_birth, c.pathway, c.tier, c.status, c.next_review_on, c.opened_at,
 			COALESCE((SELECT u.name FROM case_workers w JOIN users u ON u.id = w.user_id
-				WHERE w.case_id = c.id AND w.is_lead = ? AND w.to_on = ''), '')`+from+
+				WHERE w.case_id = c.id AND w.is_lead = ? AND w.to_on = ''), ''), COUNT(*) OVER ()
+			FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+
 			` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(append([]any{true}, args...), f.PerPage, (f.Page-1)*f.PerPage)...)
 		if err != nil {
 			return err
@@ -81,12 +80,16 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 		for rows.Next() {
 			var r CaseloadRow
 			if err := rows.Scan(&r.CaseID, &r.PersonID, &r.Name, &r.NHSNumber, &r.DateOfBirth, &r.Pathway, &r.Tier,
-				&r.Status, &r.NextReviewOn, &r.OpenedAt, &r.Lead); err != nil {
+				&r.Status, &r.NextReviewOn, &r.OpenedAt, &r.Lead, &out.Total); err != nil {
 				return err
 			}
 			out.Rows = append(out.Rows, r)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil || len(out.Rows) > 0 || f.Page == 1 {
+			return err
+		}
+		// A page past the end has no rows to carry the total: count on its own.
+		return c.QueryRow(ctx, `SELECT COUNT(*) FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where, args...).Scan(&out.Total)
 	})
 	if err != nil {
 		return CaseloadPage{}, apperr.Wrap("caseload", err)
@@ -98,19 +101,23 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 func (f CaseloadFilter) where() (string, []any) {
 	conds := []string{}
 	var args []any
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		statuses = []Status{Active, OnHold}
+	}
 	switch {
-	case f.WorkerID != 0:
+	case f.WorkerID != 0 && !slices.Contains(statuses, Closed):
+		// Memberships end when a case closes, so current ones are the open cases.
 		conds = append(conds, `c.id IN (SELECT case_id FROM case_workers WHERE user_id = ? AND to_on = '')`)
+		args = append(args, f.WorkerID)
+	case f.WorkerID != 0:
+		conds = append(conds, `c.id IN (SELECT case_id FROM case_workers WHERE user_id = ?)`)
 		args = append(args, f.WorkerID)
 	case f.TeamUserID != 0:
 		conds = append(conds, `c.service_id IN (SELECT s.id FROM services s JOIN team_members tm ON tm.team_id = s.team_id WHERE tm.user_id = ?)`)
 		args = append(args, f.TeamUserID)
 	default:
 		conds = append(conds, `1 = 0`)
-	}
-	statuses := f.Statuses
-	if len(statuses) == 0 {
-		statuses = []Status{Active, OnHold}
 	}
 	conds = append(conds, `c.status IN `+store.In(len(statuses)))
 	for _, st := range statuses {

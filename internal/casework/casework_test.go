@@ -253,6 +253,14 @@ func TestClosureSendsMessageLimitedByConsent(t *testing.T) {
 		if got.Status != Closed || got.ClosureReason != "goals_met" || got.ClosedAt == nil {
 			t.Errorf("closed case: %+v", got)
 		}
+		if lead, ok := got.Lead(); ok {
+			t.Errorf("a closed case still has a current lead: %+v", lead)
+		}
+		openPage, _ := w.cases.Caseload(ctx, CaseloadFilter{WorkerID: w.ot.ID})
+		closedPage, _ := w.cases.Caseload(ctx, CaseloadFilter{WorkerID: w.ot.ID, Statuses: []Status{Closed}})
+		if openPage.Total != 0 || closedPage.Total != 1 || closedPage.Rows[0].CaseID != k.ID {
+			t.Errorf("after closing: %d open and %d closed in the OT's caseload", openPage.Total, closedPage.Total)
+		}
 		// A decline sends a message too.
 		r2 := w.refer(t, 1)
 		if _, err := w.referrals.Decide(ctx, actor, r2.ID, r2.Version, referral.StatusRejected, referral.RejectPersonDeclined, ""); err != nil {

@@ -62,6 +62,11 @@ func (s *Service) Close(ctx context.Context, actor audit.Actor, caseID, version 
 			}
 			return apperr.New(apperr.Conflict, "Someone else changed this case while you were closing it. Check what they did, then try again.")
 		}
+		// The care team's membership ends with the case, so that "on the care team now"
+		// means open cases only, which keeps caseloads small to read.
+		if _, err := c.Exec(ctx, `UPDATE case_workers SET to_on = ? WHERE case_id = ? AND to_on = ''`, s.today(), caseID); err != nil {
+			return fmt.Errorf("end care team: %w", err)
+		}
 		k, err := getCase(ctx, c, caseID)
 		if err != nil {
 			return err

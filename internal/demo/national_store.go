@@ -203,12 +203,16 @@ func (g *generator) openCases(ctx context.Context, c store.Conn, refs []referral
 	var workers [][]any
 	for i, id := range caseIDs {
 		from := rows[i][6].(time.Time).Format("2006-01-02")
-		workers = append(workers, []any{id, leads[i], "link_worker", true, from})
+		to := "" // the team of a closed case ended with it
+		if closed, ok := rows[i][8].(time.Time); ok {
+			to = closed.Format("2006-01-02")
+		}
+		workers = append(workers, []any{id, leads[i], "link_worker", true, from, to})
 		if joint[i] != 0 {
-			workers = append(workers, []any{id, joint[i], "occupational_therapist", false, from})
+			workers = append(workers, []any{id, joint[i], "occupational_therapist", false, from, to})
 		}
 	}
-	_, err = insertMany(ctx, c, "case_workers", []string{"case_id", "user_id", "role", "is_lead", "from_on"}, workers)
+	_, err = insertMany(ctx, c, "case_workers", []string{"case_id", "user_id", "role", "is_lead", "from_on", "to_on"}, workers)
 	return err
 }
 
