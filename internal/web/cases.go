@@ -33,6 +33,7 @@ func casePath(id int64) string { return "/cases/" + itoa(id) }
 
 var caseNotices = map[string]string{
 	"opened": "Referral accepted and case opened: a message has gone back to the GP and referrer",
+	"closed": "Case closed: a message has gone back to the GP and referrer",
 	"added":  "Added to the care team",
 	"lead":   "The case has a new lead",
 	"ended":  "Removed from the care team",
@@ -57,6 +58,7 @@ type casePage struct {
 	LeadName   string
 	CanManage  bool
 	Candidates []option
+	Risk       riskFlags
 }
 
 type workerRow struct {
@@ -222,6 +224,9 @@ func (s *Server) buildCasePage(ctx context.Context, k casework.Case, p person.Pe
 	if k.ClosedAt != nil {
 		page.Closed = dayOf(*k.ClosedAt)
 		page.Closure = casework.ClosureReason(k.ClosureReason).Label()
+	}
+	if page.Risk, err = s.Safety.Flags(ctx, k.PersonID); err != nil {
+		return casePage{}, err
 	}
 	for _, wk := range k.Team {
 		row := workerRow{ID: wk.ID, Name: wk.Name, Role: wk.Role.Label(), Organisation: wk.OrganisationName,

@@ -39,9 +39,10 @@ func dayOfISO(s string) string {
 }
 
 var relationshipLabels = map[casework.Relationship]string{
-	casework.CareTeam:  "You are on their care team",
-	casework.TeamHolds: "Your team holds their case or referral",
-	casework.Referrer:  "You referred them",
+	casework.CareTeam:        "You are on their care team",
+	casework.TeamHolds:       "Your team holds their case or referral",
+	casework.Referrer:        "You referred them",
+	casework.EmergencyAccess: "Emergency access: time-limited, with the reason you gave, and reviewed by supervisors",
 }
 
 // banner is what heads every page about a person: who they are, told apart from anyone else
@@ -181,6 +182,7 @@ type personPage struct {
 	Referrals    []referralRow
 	Cases        []caseRow
 	Team         []teamRow
+	Risk         riskFlags
 }
 
 type personDetails struct {
@@ -256,6 +258,9 @@ func (s *Server) showPerson(w http.ResponseWriter, r *http.Request, id int64, re
 func (s *Server) fillRecord(ctx context.Context, page *personPage, p person.Person) error {
 	page.Details = describePerson(p)
 	var err error
+	if page.Risk, err = s.Safety.Flags(ctx, p.ID); err != nil {
+		return err
+	}
 	if page.Consents, err = s.consentRows(ctx, p.ID); err != nil {
 		return err
 	}

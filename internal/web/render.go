@@ -188,6 +188,16 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	if s.Policy.Can(ctx, u, access.ViewAudit, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/audit", Label: "Audit log"})
 	}
+	if u.Has(account.SafeguardingLead) {
+		links = append(links, navLink{Href: "/safeguarding", Label: "Safeguarding concerns"})
+	}
+	if u.Has(account.OccupationalTherapist) {
+		links = append(links, navLink{Href: "/clinical-input", Label: "Clinical input"}, navLink{Href: "/oversight", Label: "Oversight"})
+	}
+	if u.Has(account.Supervisor) {
+		links = append(links, navLink{Href: "/overrides", Label: "Emergency access review"})
+	}
+	links = append(links, navLink{Href: "/notifications", Label: s.notificationsLabel(r, u)})
 	links = append(links, navLink{Href: "/account", Label: "Your account"})
 	// Only the longest link that leads to this page is current, so /caseload/team does not
 	// also mark /caseload.

@@ -23,6 +23,8 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	s.mfaRoutes()
 	s.caseworkRoutes()
+	s.recordRoutes()
+	s.safetyRoutes()
 	s.referralRoutes()
 }
 
