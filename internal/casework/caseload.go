@@ -68,11 +68,9 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
 		// One query gives the page and, through the window, the total that match.
 		rows, err := c.Query(ctx, `SELECT c.id, p.id, p.given_name || ' ' || p.family_name, COALESCE(p.nhs_number, ''),
-			p.date_of_birth, c.pathway, c.tier, c.status, c.next_review_on, c.opened_at,
-			COALESCE((SELECT u.name FROM case_workers w JOIN users u ON u.id = w.user_id
-				WHERE w.case_id = c.id AND w.is_lead = ? AND w.to_on = ''), ''), COUNT(*) OVER ()
+			p.date_of_birth, c.pathway, c.tier, c.status, c.next_review_on, c.opened_at, COUNT(*) OVER ()
 			FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where+
-			` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(append([]any{true}, args...), f.PerPage, (f.Page-1)*f.PerPage)...)
+			` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 		if err != nil {
 			return err
 		}
@@ -80,13 +78,19 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 		for rows.Next() {
 			var r CaseloadRow
 			if err := rows.Scan(&r.CaseID, &r.PersonID, &r.Name, &r.NHSNumber, &r.DateOfBirth, &r.Pathway, &r.Tier,
-				&r.Status, &r.NextReviewOn, &r.OpenedAt, &r.Lead, &out.Total); err != nil {
+				&r.Status, &r.NextReviewOn, &r.OpenedAt, &out.Total); err != nil {
 				return err
 			}
 			out.Rows = append(out.Rows, r)
 		}
-		if err := rows.Err(); err != nil || len(out.Rows) > 0 || f.Page == 1 {
+		if err := rows.Err(); err != nil {
 			return err
+		}
+		if len(out.Rows) > 0 {
+			return leadNames(ctx, c, out.Rows)
+		}
+		if f.Page == 1 {
+			return nil
 		}
 		// A page past the end has no rows to carry the total: count on its own.
 		return c.QueryRow(ctx, `SELECT COUNT(*) FROM cases c JOIN people p ON p.id = c.person_id WHERE `+where, args...).Scan(&out.Total)
@@ -96,6 +100,34 @@ func (s *Service) Caseload(ctx context.Context, f CaseloadFilter) (CaseloadPage,
 	}
 	out.Pages = max(1, (out.Total+f.PerPage-1)/f.PerPage)
 	return out, nil
+}
+
+// leadNames fills in the lead of each row shown, in one query for the page rather than one
+// per open case.
+func leadNames(ctx context.Context, c store.Conn, rows []CaseloadRow) error {
+	args := []any{true}
+	for _, r := range rows {
+		args = append(args, r.CaseID)
+	}
+	res, err := c.Query(ctx, `SELECT w.case_id, u.name FROM case_workers w JOIN users u ON u.id = w.user_id
+		WHERE w.is_lead = ? AND w.to_on = '' AND w.case_id IN `+store.In(len(rows)), args...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	names := map[int64]string{}
+	for res.Next() {
+		var id int64
+		var name string
+		if err := res.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+	}
+	for i := range rows {
+		rows[i].Lead = names[rows[i].CaseID]
+	}
+	return res.Err()
 }
 
 func (f CaseloadFilter) where() (string, []any) {
