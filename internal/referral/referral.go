@@ -107,6 +107,7 @@ type Input struct {
 	Urgency          Urgency
 	KnownRisks       string
 	ConsentGiven     bool
+	GPSharing        string // what the person agrees to share with their GP: full, codes_only or none
 	CriteriaMet      CriteriaAnswer
 	ReferrerName     string
 	ReferrerContact  string
@@ -140,6 +141,9 @@ func (in *Input) validate(errs *apperr.Fields) []Need {
 	}
 	if !in.ConsentGiven {
 		errs.Add("consent", "Confirm the person has agreed to be referred: social prescribing needs their consent")
+	}
+	if in.GPSharing != "" && person.ValidateConsent(person.ConsentGPSharing, in.GPSharing) != "" {
+		errs.Add("gp_sharing", "Select what the person agrees to share with their GP")
 	}
 	switch in.CriteriaMet {
 	case CriteriaMet, CriteriaNotMet, CriteriaUnsure:

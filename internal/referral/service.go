@@ -120,6 +120,11 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in
 		if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentSocialPrescribing, "given"); err != nil {
 			return err
 		}
+		if in.GPSharing != "" {
+			if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentGPSharing, in.GPSharing); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, c, actor, referralEvent("referral.create", r.ID,
 			fmt.Sprintf("snomed=%s source=%s service=%d", SNOMEDReferralToSocialPrescribing, r.Source, r.ServiceID)))
 	})

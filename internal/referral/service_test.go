@@ -213,3 +213,24 @@ func TestDuplicateStopIsAConflict(t *testing.T) {
 		t.Errorf("a duplicate stop maps to %v, want conflict", apperr.KindOf(err))
 	}
 }
+
+func TestSubmitRecordsGPSharingChoice(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, svc := newTestService(t, db)
+		in := referralFor(svc, "9434765919", "O'Brien")
+		in.GPSharing = "everything"
+		if _, err := s.Submit(ctx, audit.System, Referrer{}, in); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("an unknown sharing choice: %v", err)
+		}
+		in.GPSharing = "codes_only"
+		r, err := s.Submit(ctx, audit.System, Referrer{}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		current, _, err := person.NewService(db).Consents(ctx, r.PersonID)
+		if err != nil || current[person.ConsentGPSharing].Value != "codes_only" || current[person.ConsentSocialPrescribing].Value != "given" {
+			t.Errorf("consents after the referral: %+v, %v", current, err)
+		}
+	})
+}

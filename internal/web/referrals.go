@@ -199,10 +199,13 @@ type referralNewPage struct {
 	Urgencies      []option
 	ContactMethods []option
 	Criteria       []option
+	GPSharing      []option
 }
 
 func newReferralPage() referralNewPage {
-	p := referralNewPage{Criteria: []option{{"yes", "Yes"}, {"no", "No"}, {"unsure", "Not sure"}}}
+	p := referralNewPage{Criteria: []option{{"yes", "Yes"}, {"no", "No"}, {"unsure", "Not sure"}},
+		GPSharing: []option{{"full", "A full summary, including what was talked about"},
+			{"codes_only", "Coded information only (what happened, not what was said)"}, {"none", "Nothing"}}}
 	for _, x := range referral.Sources {
 		p.Sources = append(p.Sources, option{string(x), x.Label()})
 	}
@@ -297,6 +300,7 @@ func readReferralInput(f url.Values) (referral.Input, error) {
 		Source: referral.Source(f.Get("source")), Needs: f["needs"], Details: f.Get("details"),
 		Urgency: referral.Urgency(f.Get("urgency")), KnownRisks: f.Get("known_risks"),
 		ConsentGiven: f.Get("consent") == "yes", CriteriaMet: referral.CriteriaAnswer(f.Get("criteria_met")),
+		GPSharing:     f.Get("gp_sharing"),
 		NotADuplicate: f.Get("not_a_duplicate") == "yes",
 		Person: person.Input{
 			NHSNumber: f.Get("nhs_number"), GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"),
@@ -342,7 +346,7 @@ func (s *Server) checkExistingPerson(ctx context.Context, r *http.Request, in re
 // referralFieldOrder is the order of the referral form's fields, which the error summary follows.
 var referralFieldOrder = []string{"service", "nhs_number", "given_name", "family_name", "dob", "postcode",
 	"phone", "email", "address", "contact_methods", "preferred_language", "source", "needs", "details",
-	"urgency", "known_risks", "consent", "criteria_met"}
+	"urgency", "known_risks", "consent", "gp_sharing", "criteria_met"}
 
 // formOrder puts the errors of a referral in the order of the form, naming the date of birth
 // by its field on the page.
