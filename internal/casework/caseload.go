@@ -209,21 +209,30 @@ const (
 	EmergencyAccess Relationship = "override"  // time-limited emergency access with a recorded reason
 )
 
+// ClosedCaseAccess is how long the care team of a closed case keeps access to it, to finish
+// records, answer the GP and pick up a quick re-referral.
+const ClosedCaseAccess = 180 * 24 * time.Hour
+
 // RelationshipWith finds the strongest legitimate relationship a user has with a person.
 func (s *Service) RelationshipWith(ctx context.Context, u account.User, personID int64) (Relationship, error) {
 	var rel Relationship
+	since := s.now().UTC().Add(-ClosedCaseAccess)
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
 		checks := []struct {
 			rel  Relationship
 			q    string
 			args []any
 		}{
+			// On the team of an open case now, or on it when a case closed not long ago
+			// (closing ends every membership on the day).
 			{CareTeam, `SELECT COUNT(*) FROM case_workers w JOIN cases c ON c.id = w.case_id
-				WHERE c.person_id = ? AND c.status <> ? AND w.user_id = ? AND w.to_on = ''`, []any{personID, Closed, u.ID}},
+				WHERE c.person_id = ? AND w.user_id = ? AND ((c.status <> ? AND w.to_on = '')
+				OR (c.status = ? AND c.closed_at >= ? AND w.to_on >= ?))`,
+				[]any{personID, u.ID, Closed, Closed, since, since.Format("2006-01-02")}},
 			{TeamHolds, `SELECT COUNT(*) FROM services s JOIN team_members tm ON tm.team_id = s.team_id
 				WHERE tm.user_id = ? AND (s.id IN (SELECT service_id FROM cases WHERE person_id = ? AND status <> ?)
-				OR s.id IN (SELECT service_id FROM referrals WHERE person_id = ? AND status IN (?, ?)))`,
-				[]any{u.ID, personID, Closed, personID, referral.StatusRequested, referral.StatusAccepted}},
+				OR s.id IN (SELECT service_id FROM referrals WHERE person_id = ? AND status = ?))`,
+				[]any{u.ID, personID, Closed, personID, referral.StatusRequested}},
 			{Referrer, `SELECT COUNT(*) FROM referrals WHERE person_id = ? AND referrer_id = ?`, []any{personID, u.ID}},
 		}
 		for _, ch := range checks {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/linkwell/linkwell/internal/account"
@@ -261,6 +262,15 @@ func TestClosureSendsMessageLimitedByConsent(t *testing.T) {
 		if openPage.Total != 0 || closedPage.Total != 1 || closedPage.Rows[0].CaseID != k.ID {
 			t.Errorf("after closing: %d open and %d closed in the OT's caseload", openPage.Total, closedPage.Total)
 		}
+		// The care team keeps access to the closed case for a while, then loses it.
+		if rel, err := w.cases.RelationshipWith(ctx, w.ot, r.PersonID); err != nil || rel != CareTeam {
+			t.Errorf("the OT just after closing: %q, %v", rel, err)
+		}
+		w.cases.now = func() time.Time { return time.Now().Add(ClosedCaseAccess + 48*time.Hour) }
+		if rel, err := w.cases.RelationshipWith(ctx, w.ot, r.PersonID); err != nil || rel == CareTeam {
+			t.Errorf("the OT long after closing: %q, %v", rel, err)
+		}
+		w.cases.now = time.Now
 		// A decline sends a message too.
 		r2 := w.refer(t, 1)
 		if _, err := w.referrals.Decide(ctx, actor, r2.ID, r2.Version, referral.StatusRejected, referral.RejectPersonDeclined, ""); err != nil {
