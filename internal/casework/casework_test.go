@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
