@@ -160,3 +160,24 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// FlagsFor lists the current risk flags of several people at once, by person, for a caseload
+// page.
+func (s *Service) FlagsFor(ctx context.Context, personIDs []int64) (map[int64][]Flag, error) {
+	out := map[int64][]Flag{}
+	if len(personIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(personIDs))
+	for i, id := range personIDs {
+		args[i] = id
+	}
+	flags, err := listFlags(ctx, s.db.Reader(), `f.removed_at IS NULL AND f.person_id IN `+store.In(len(personIDs)), args...)
+	if err != nil {
+		return nil, apperr.Wrap("risk flags", err)
+	}
+	for _, f := range flags {
+		out[f.PersonID] = append(out[f.PersonID], f)
+	}
+	return out, nil
+}

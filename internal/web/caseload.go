@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -57,6 +58,8 @@ type caseloadRow struct {
 	Tag     string
 	Review  string
 	Opened  string
+	Risks   []string
+	Contact string
 }
 
 // sortHeading is a column heading that sorts the list by its column when followed.
@@ -93,6 +96,10 @@ func (s *Server) handleCaseload(kind caseloadKind) http.HandlerFunc {
 		}
 		p.Filtered = q.Get("status") != "" || f.Pathway != "" || f.Tier != ""
 		p.Rows = caseloadRows(p.Result.Rows)
+		if err := s.fillCaseloadDetail(r.Context(), p.Rows); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		p.Sort = sortHeadings(kind.Path, q)
 		title := kind.Title
 		if err == nil && p.Result.Pages > 1 {
@@ -144,6 +151,36 @@ func caseloadRows(rows []casework.CaseloadRow) []caseloadRow {
 			Opened: dayOf(x.OpenedAt)}
 	}
 	return out
+}
+
+// fillCaseloadDetail adds each row's current risk flags and last contact, one query each for
+// the whole page.
+func (s *Server) fillCaseloadDetail(ctx context.Context, rows []caseloadRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	caseIDs := make([]int64, len(rows))
+	personIDs := make([]int64, len(rows))
+	for i, row := range rows {
+		caseIDs[i], personIDs[i] = row.CaseID, row.PersonID
+	}
+	contacts, err := s.Cases.LastContacts(ctx, caseIDs)
+	if err != nil {
+		return err
+	}
+	flags, err := s.Safety.FlagsFor(ctx, personIDs)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if t, ok := contacts[rows[i].CaseID]; ok {
+			rows[i].Contact = dayOf(t)
+		}
+		for _, f := range flags[rows[i].PersonID] {
+			rows[i].Risks = append(rows[i].Risks, f.Kind.Label())
+		}
+	}
+	return nil
 }
 
 // sortHeadings links each sortable column to the list sorted by it, keeping the filters and
