@@ -73,7 +73,7 @@ func listenAndServe(ctx context.Context, cfg config.Serve, srv *web.Server, log 
 	}
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go srv.PurgeLoop(bg, 10*time.Minute)
+	go srv.Housekeeping(bg, 10*time.Minute)
 	scheme := "http"
 	if cfg.TLS() {
 		scheme = "https"

@@ -3,12 +3,14 @@ package referral
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/audit"
+	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/store"
@@ -231,6 +233,36 @@ func TestSubmitRecordsGPSharingChoice(t *testing.T) {
 		current, _, err := person.NewService(db).Consents(ctx, r.PersonID)
 		if err != nil || current[person.ConsentGPSharing].Value != "codes_only" || current[person.ConsentSocialPrescribing].Value != "given" {
 			t.Errorf("consents after the referral: %+v, %v", current, err)
+		}
+	})
+}
+
+func TestOverdueReferralsAreEscalatedOnce(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s, svc := newTestService(t, db)
+		lead, err := account.NewService(db).CreateUser(ctx, audit.System, account.UserInput{Email: "lead@example.nhs.uk", Name: "Lead",
+			Password: "a-long-enough-password", OrganisationID: svc.OrganisationID, Roles: []account.Role{account.ServiceLead}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Submit(ctx, audit.System, Referrer{}, referralFor(svc, "9434765919", "O'Brien"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.EscalateOverdue(ctx, time.Now()); err != nil || n != 0 {
+			t.Errorf("escalated %d before the response time (%v)", n, err)
+		}
+		later := r.DueBy.Add(time.Hour)
+		if n, err := s.EscalateOverdue(ctx, later); err != nil || n != 1 {
+			t.Errorf("escalated %d after the response time (%v), want 1", n, err)
+		}
+		if n, _ := s.EscalateOverdue(ctx, later); n != 0 {
+			t.Errorf("escalated again: %d", n)
+		}
+		unread, err := notify.NewInbox(db).Unread(ctx, lead.ID)
+		if err != nil || len(unread) != 1 || unread[0].Link != fmt.Sprintf("/referrals/%d", r.ID) {
+			t.Errorf("the service lead's notifications: %+v, %v", unread, err)
 		}
 	})
 }

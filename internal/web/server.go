@@ -14,6 +14,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/metrics"
@@ -83,20 +84,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // SetReady marks the server ready or not; /readyz reports not ready while shutting down.
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 
-// PurgeLoop deletes expired sessions every interval until ctx ends.
-func (s *Server) PurgeLoop(ctx context.Context, interval time.Duration) {
+// Housekeeping runs the periodic jobs every interval until ctx ends: it deletes expired
+// sessions, escalates referrals left past their service's response time, and ends lapsed
+// step-down oversight. A failing job is logged and tried again next time.
+func (s *Server) Housekeeping(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		s.housekeep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := s.Accounts.PurgeSessions(ctx); err != nil {
-				s.Log.Error("purge sessions", "err", err)
-			} else if n > 0 {
-				s.Log.Info("purged expired sessions", "count", n)
-			}
 		}
+	}
+}
+
+func (s *Server) housekeep(ctx context.Context) {
+	if n, err := s.Accounts.PurgeSessions(ctx); err != nil {
+		s.Log.Error("purge sessions", "err", err)
+	} else if n > 0 {
+		s.Log.Info("purged expired sessions", "count", n)
+	}
+	if n, err := s.Referrals.EscalateOverdue(ctx, time.Now()); err != nil {
+		s.Log.Error("escalate overdue referrals", "err", err)
+	} else if n > 0 {
+		s.Log.Info("escalated overdue referrals", "count", n)
+	}
+	if n, err := s.Cases.EndLapsedOversight(ctx, audit.System, time.Now()); err != nil {
+		s.Log.Error("end lapsed oversight", "err", err)
+	} else if n > 0 {
+		s.Log.Info("ended lapsed oversight", "count", n)
 	}
 }
