@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +39,25 @@ func TestCaseloadShowsRiskFlagsAndLastContact(t *testing.T) {
 	}
 	if !strings.Contains(body, ">"+safeguarding.Falls.Label()+"</strong>") {
 		t.Errorf("the caseload does not show the falls flag")
+	}
+}
+
+// TestDuplicateShowsWhoIsAlreadyInvolved: referring someone who already has an open case shows
+// their care team, so the referrer adds to it rather than starting again (DESIGN F7).
+func TestDuplicateShowsWhoIsAlreadyInvolved(t *testing.T) {
+	f := newCaseworkFixture(t)
+	gp := f.client(t, cwGP)
+	form := url.Values{"service": {itoa(f.svc.ID)}, "nhs_number": {string(f.person.NHSNumber)},
+		"given_name": {f.person.GivenName}, "family_name": {f.person.FamilyName},
+		"dob-day": {cwBirthDay}, "dob-month": {cwBirthMonth}, "dob-year": {cwBirthYear},
+		"source": {"gp"}, "needs": {"loneliness"}, "urgency": {"routine"}, "consent": {"yes"}, "criteria_met": {"yes"}}
+	res, body := f.post(t, gp, "/referrals/new", form)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("a referral for someone with an open case: %d, want 409", res.StatusCode)
+	}
+	for _, want := range []string{"Already working with them", f.ot.Name, "Occupational therapist", "Riverside Primary Care Network", "– lead"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the duplicate page lacks %q", want)
+		}
 	}
 }

@@ -381,6 +381,7 @@ func orderFields(err error, order []string, from, to string) error {
 type duplicateMatch struct {
 	person.Match
 	Referrals []inboxRow
+	CareTeam  []casework.TeamMember // everyone on their open cases, so the referrer can add to them
 }
 
 type hiddenField struct{ Name, Value string }
@@ -392,7 +393,8 @@ type duplicatesPage struct {
 }
 
 // showDuplicates stops a referral for someone who may already be known, showing each possible
-// match and their referrals; seeing them is a read of their record, so each is audited.
+// match, their referrals and who is already working with them (DESIGN F7); seeing them is a
+// read of their record, so each is audited.
 func (s *Server) showDuplicates(w http.ResponseWriter, r *http.Request, serviceID int64, dup *referral.DuplicatesFound) {
 	ctx := r.Context()
 	services, err := s.Referrals.Services(ctx)
@@ -422,7 +424,12 @@ func (s *Server) showDuplicates(w http.ResponseWriter, r *http.Request, serviceI
 			s.fail(w, r, err)
 			return
 		}
-		p.Matches = append(p.Matches, duplicateMatch{Match: m, Referrals: rows})
+		team, err := s.Cases.CareTeam(ctx, m.Person.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Matches = append(p.Matches, duplicateMatch{Match: m, Referrals: rows, CareTeam: team})
 	}
 	p.Hidden = hiddenFields(r.PostForm, "existing_person", "not_a_duplicate")
 	s.render(w, r, http.StatusConflict, "referral_duplicates", s.newView(r, "This person may already be known", p))
