@@ -109,7 +109,8 @@ func TestOpenCaseOnAcceptance(t *testing.T) {
 		if got, _ := w.referrals.Get(ctx, r.ID); got.Status != referral.StatusAccepted {
 			t.Errorf("referral after opening: %s", got.Status)
 		}
-		if _, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: w.ot}); !apperr.Is(err, apperr.Conflict) {
+		accepted, _ := w.referrals.Get(ctx, r.ID)
+		if _, err := w.cases.Open(ctx, actor, r.ID, OpenInput{ReferralVersion: accepted.Version, Lead: w.ot}); !apperr.Is(err, apperr.Conflict) {
 			t.Errorf("opening a second case from one referral: %v, want conflict", err)
 		}
 	})
@@ -121,7 +122,7 @@ func TestCareTeamHasExactlyOneLead(t *testing.T) {
 		w := newWorld(t, db)
 		r := w.refer(t, 0)
 		actor := account.Actor(w.ot, "10.0.0.1")
-		k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: w.ot, Tier: referral.TierTargeted, Pathway: referral.PathwayJoint})
+		k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{ReferralVersion: r.Version, Lead: w.ot, Tier: referral.TierTargeted, Pathway: referral.PathwayJoint})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +181,7 @@ func TestCaseloadsAndRelationships(t *testing.T) {
 			if i == 4 {
 				break // left awaiting triage
 			}
-			if _, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: lead, Tier: referral.TierTargeted, Pathway: referral.PathwayLinkWorkerLed}); err != nil {
+			if _, err := w.cases.Open(ctx, actor, r.ID, OpenInput{ReferralVersion: r.Version, Lead: lead, Tier: referral.TierTargeted, Pathway: referral.PathwayLinkWorkerLed}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -228,7 +229,7 @@ func TestClosureSendsMessageLimitedByConsent(t *testing.T) {
 		if err := person.NewService(db).RecordConsent(ctx, actor, r.PersonID, person.ConsentGPSharing, "codes_only"); err != nil {
 			t.Fatal(err)
 		}
-		k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: w.ot, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
+		k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{ReferralVersion: r.Version, Lead: w.ot, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func (w world) recordsCase(t *testing.T, i int) Case {
 	w.cases.now = func() time.Time { return recordsClock }
 	r := w.refer(t, i)
 	actor := account.Actor(w.ot, "10.0.0.1")
-	k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{Lead: w.ot, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
+	k, err := w.cases.Open(ctx, actor, r.ID, OpenInput{ReferralVersion: r.Version, Lead: w.ot, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func (w world) jointCase(t *testing.T, i int, lead account.User) Case {
 	t.Helper()
 	ctx := context.Background()
 	r := w.refer(t, i)
-	k, err := w.cases.Open(ctx, account.Actor(lead, "10.0.0.1"), r.ID, OpenInput{Lead: lead, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
+	k, err := w.cases.Open(ctx, account.Actor(lead, "10.0.0.1"), r.ID, OpenInput{ReferralVersion: r.Version, Lead: lead, Tier: referral.TierSpecialist, Pathway: referral.PathwayJoint})
 	if err != nil {
 		t.Fatal(err)
 	}

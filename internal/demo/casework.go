@@ -174,7 +174,7 @@ func (w demoWorld) triageAndOpen(ctx context.Context, d Casework, rng *rand.Rand
 	case referral.PathwayJoint:
 		engagement = "refer_to_link_worker"
 	}
-	k, err := d.Cases.Open(ctx, actor, r.ID, casework.OpenInput{Lead: lead, Engagement: engagement})
+	k, err := d.Cases.Open(ctx, actor, r.ID, casework.OpenInput{ReferralVersion: r.Version, Lead: lead, Engagement: engagement})
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Referral, error) {
 }
 
 // Decide moves a referral to a new state if the move is allowed and nobody has changed it
-// since version; declining needs a reason.
+// since version (always checked); declining needs a reason.
 func (s *Service) Decide(ctx context.Context, actor audit.Actor, id, version int64, to Status, reason RejectReason, note string) (Referral, error) {
 	err := s.db.Tx(ctx, func(c store.Conn) error { return s.DecideIn(ctx, c, actor, id, version, to, reason, note) })
 	if err != nil {
@@ -186,7 +186,9 @@ func (s *Service) DecideIn(ctx context.Context, c store.Conn, actor audit.Actor,
 	if err != nil {
 		return err
 	}
-	if version != 0 && r.Version != version {
+	// Every decision names the version it was made on; zero, which no referral has, is what a
+	// form without its version sends, and is refused like any stale one.
+	if r.Version != version {
 		return apperr.New(apperr.Conflict, "Someone else changed this referral while you were looking at it. Check what they did, then try again.")
 	}
 	if err := CheckTransition(r.Status, to); err != nil {

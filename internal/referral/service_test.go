@@ -122,6 +122,12 @@ func TestDecisionsFollowTheStateMachine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.Decide(ctx, audit.System, r.ID, 0, StatusCancelled, "", ""); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("a decision without the version it was made on: %v, want conflict", err)
+		}
+		if got, _ := s.Get(ctx, r.ID); got.Status != StatusRequested {
+			t.Errorf("a refused decision changed the referral to %s", got.Status)
+		}
 		if _, err := s.Decide(ctx, audit.System, r.ID, r.Version, StatusRejected, "", ""); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("decline without a reason: %v", err)
 		}
@@ -200,7 +206,7 @@ func TestTriageRecordsDecisionAndSuggestion(t *testing.T) {
 		if err != nil || got.Answers != answers || got.Decision.Tier != sug.Tier || got.Suggestion.Pathway != sug.Pathway {
 			t.Errorf("LatestTriage = %+v, %v; want the answers and %s/%s", got, err, sug.Tier, sug.Pathway)
 		}
-		if _, err := s.Decide(ctx, audit.System, r.ID, 0, StatusCancelled, "", "withdrawn by the GP"); err != nil {
+		if _, err := s.Decide(ctx, audit.System, r.ID, r.Version, StatusCancelled, "", "withdrawn by the GP"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.RecordTriage(ctx, triager, r.ID, answers, Decision{Tier: sug.Tier, Pathway: sug.Pathway}); !apperr.Is(err, apperr.Conflict) {

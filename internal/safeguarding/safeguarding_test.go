@@ -90,7 +90,7 @@ func newWorld(t *testing.T, db *store.DB) world {
 		t.Fatal(err)
 	}
 	k, err := casework.NewService(db, refs).Open(ctx, account.Actor(w.lw, "10.0.0.2"), r.ID,
-		casework.OpenInput{Lead: w.lw, Tier: referral.TierTargeted, Pathway: referral.PathwayLinkWorkerLed})
+		casework.OpenInput{ReferralVersion: r.Version, Lead: w.lw, Tier: referral.TierTargeted, Pathway: referral.PathwayLinkWorkerLed})
 	if err != nil {
 		t.Fatal(err)
 	}
