@@ -282,3 +282,61 @@ func TestClosureSendsMessageLimitedByConsent(t *testing.T) {
 		}
 	})
 }
+
+// TestReferralAddedToOpenCase: a referral added to a person's open case goes to that case's
+// service, tells its lead, and on acceptance joins the case instead of opening another; a
+// case that has closed, or belongs to someone else, cannot be added to.
+func TestReferralAddedToOpenCase(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		k := w.jointCase(t, 0, w.ot)
+		other := w.refer(t, 1)
+		gp := account.Actor(w.gp, "10.0.0.9")
+		add := func(personID, caseID int64) (referral.Referral, error) {
+			return w.referrals.Submit(ctx, gp, referral.Referrer{UserID: w.gp.ID, Name: "GP"}, referral.Input{
+				ServiceID: w.svc.ID, Source: referral.SourceGP, Needs: []string{"housing"}, ConsentGiven: true,
+				CriteriaMet: referral.CriteriaMet, ExistingPersonID: personID, AddsToCaseID: caseID})
+		}
+		if _, err := add(other.PersonID, k.ID); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("adding to another person's case: %v, want invalid", err)
+		}
+		r, err := add(k.PersonID, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.AddsToCaseID != k.ID || r.ServiceID != k.ServiceID || r.Status != referral.StatusRequested {
+			t.Errorf("added referral: %+v", r)
+		}
+		var told int
+		if err := db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND kind = ?`,
+			w.ot.ID, "referral.adds_to_case").Scan(&told); err != nil || told != 1 {
+			t.Errorf("the case lead was told %d times (%v), want once", told, err)
+		}
+		got, err := w.cases.Open(ctx, account.Actor(w.lw, "10.0.0.2"), r.ID, OpenInput{ReferralVersion: r.Version, Lead: w.lw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != k.ID {
+			t.Errorf("accepting the added referral opened case %d, want the existing case %d", got.ID, k.ID)
+		}
+		if lead, _ := got.Lead(); lead.UserID != w.ot.ID {
+			t.Errorf("attaching the referral changed the lead to %d", lead.UserID)
+		}
+		var n int
+		if err := db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE person_id = ?`, k.PersonID).Scan(&n); err != nil || n != 1 {
+			t.Errorf("the person has %d cases (%v), want 1", n, err)
+		}
+		listed, err := w.referrals.List(ctx, referral.Filter{CaseID: k.ID})
+		if err != nil || len(listed) != 2 {
+			t.Errorf("the case's referrals: %d (%v), want the opening one and the added one", len(listed), err)
+		}
+		got, _ = w.cases.Get(ctx, k.ID)
+		if err := w.cases.Close(ctx, account.Actor(w.ot, "10.0.0.1"), k.ID, got.Version, "goals_met", "Settled at the lunch club"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := add(k.PersonID, k.ID); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("adding to a closed case: %v, want conflict", err)
+		}
+	})
+}

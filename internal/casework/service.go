@@ -59,6 +59,16 @@ func (s *Service) Open(ctx context.Context, actor audit.Actor, referralID int64,
 		if err := s.referrals.DecideIn(ctx, c, actor, referralID, in.ReferralVersion, referral.StatusAccepted, "", ""); err != nil {
 			return err
 		}
+		if r.AddsToCaseID != 0 {
+			k, err := getCase(ctx, c, r.AddsToCaseID)
+			if err != nil {
+				return err
+			}
+			if k.Status != Closed {
+				id = k.ID
+				return s.attach(ctx, c, actor, r, k)
+			}
+		}
 		tier, pathway := in.Tier, in.Pathway
 		if t, err := referral.LatestTriageIn(ctx, c, referralID); err == nil {
 			tier, pathway = or(tier, t.Decision.Tier), or(pathway, t.Decision.Pathway)
@@ -86,6 +96,18 @@ func (s *Service) Open(ctx context.Context, actor audit.Actor, referralID int64,
 		return Case{}, apperr.Wrap("open case", err)
 	}
 	return s.Get(ctx, id)
+}
+
+// attach accepts a referral into the open case it was added to: the care team goes on with
+// the case they have, and the referrer hears that it was accepted.
+func (s *Service) attach(ctx context.Context, c store.Conn, actor audit.Actor, r referral.Referral, k Case) error {
+	if _, err := c.Exec(ctx, `UPDATE cases SET updated_at = ?, version = version + 1 WHERE id = ?`, store.Now(), k.ID); err != nil {
+		return fmt.Errorf("attach referral to case: %w", err)
+	}
+	if err := referral.SendMessageIn(ctx, c, r, referral.Outcome{Kind: referral.MessageAccepted}); err != nil {
+		return err
+	}
+	return audit.Record(ctx, c, actor, caseEvent("case.referral_added", k.ID, fmt.Sprintf("referral=%d", r.ID)))
 }
 
 func or[T ~string](a, b T) T {

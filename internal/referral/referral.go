@@ -87,6 +87,7 @@ type Referral struct {
 	StatusNote      string
 	DueBy           time.Time
 	EscalatedAt     *time.Time
+	AddsToCaseID    int64 // the open case this referral adds to, rather than opening another
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
@@ -112,7 +113,10 @@ type Input struct {
 	ReferrerName     string
 	ReferrerContact  string
 	ExistingPersonID int64
-	Person           person.Input
+	// AddsToCaseID adds the referral to the existing person's open case, so that accepting it
+	// attaches it there instead of opening a second case.
+	AddsToCaseID int64
+	Person       person.Input
 	// NotADuplicate is set when the referrer has seen the possible matches and says this is
 	// someone else.
 	NotADuplicate bool

@@ -2,11 +2,14 @@ package referral
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/audit"
+	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/store"
 )
@@ -106,8 +109,14 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in
 		if err != nil {
 			return err
 		}
+		var lead int64
+		if in.AddsToCaseID != 0 {
+			if svc, lead, err = openCaseFor(ctx, c, in.AddsToCaseID, personID); err != nil {
+				return err
+			}
+		}
 		now := store.Now()
-		r = Referral{PersonID: personID, ServiceID: svc.ID, Source: in.Source, ReferrerID: by.UserID,
+		r = Referral{PersonID: personID, ServiceID: svc.ID, Source: in.Source, ReferrerID: by.UserID, AddsToCaseID: in.AddsToCaseID,
 			ReferrerName: by.Name, ReferrerContact: in.ReferrerContact, Needs: needs, Details: in.Details,
 			Urgency: in.Urgency, KnownRisks: in.KnownRisks, ConsentGiven: in.ConsentGiven, CriteriaMet: in.CriteriaMet,
 			Status: StatusRequested, DueBy: AddWorkingDays(now, svc.ResponseDays), CreatedAt: now}
@@ -116,6 +125,13 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in
 		}
 		if r.ID, err = insertReferral(ctx, c, r); err != nil {
 			return err
+		}
+		if lead != 0 {
+			err := notify.Notify(ctx, c, lead, "referral.adds_to_case", "A new referral has been added to a case you lead",
+				fmt.Sprintf("/referrals/%d", r.ID))
+			if err != nil {
+				return err
+			}
 		}
 		if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentSocialPrescribing, "given"); err != nil {
 			return err
@@ -132,6 +148,27 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in
 		return Referral{}, apperr.Wrap("submit referral", err)
 	}
 	return s.get(ctx, r.ID)
+}
+
+// openCaseFor checks that a case a referral is being added to is open and is the person's,
+// and returns the service that runs it (where the referral then goes) and the case's lead.
+func openCaseFor(ctx context.Context, c store.Conn, caseID, personID int64) (ReceivingService, int64, error) {
+	var owner, serviceID, lead int64
+	var status string
+	err := c.QueryRow(ctx, `SELECT k.person_id, k.service_id, k.status, COALESCE(
+			(SELECT w.user_id FROM case_workers w WHERE w.case_id = k.id AND w.is_lead = ? AND w.to_on = ''), 0)
+		FROM cases k WHERE k.id = ?`, true, caseID).Scan(&owner, &serviceID, &status, &lead)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != personID) {
+		return ReceivingService{}, 0, apperr.New(apperr.Invalid, "The case you chose is not this person's. Check the possible matches and try again.")
+	}
+	if err != nil {
+		return ReceivingService{}, 0, fmt.Errorf("find the case to add to: %w", err)
+	}
+	if status == "closed" {
+		return ReceivingService{}, 0, apperr.New(apperr.Conflict, "That case has closed since you looked. Send the referral to the service instead.")
+	}
+	svc, err := getService(ctx, c, serviceID)
+	return svc, lead, err
 }
 
 // resolvePerson returns the existing person, or records the new one once the duplicate check

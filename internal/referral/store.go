@@ -75,7 +75,7 @@ func insertService(ctx context.Context, c store.Conn, in ServiceInput) (int64, e
 
 const referralColumns = `id, person_id, service_id, source, COALESCE(referrer_id, 0), referrer_name, referrer_contact,
 	needs, details, urgency, known_risks, consent_given, criteria_met, status, reason_code, status_note,
-	due_by, escalated_at, created_at, updated_at, version`
+	due_by, escalated_at, COALESCE(adds_to_case_id, 0), created_at, updated_at, version`
 
 func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var r Referral
@@ -83,7 +83,7 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var escalated sql.NullTime
 	err := row.Scan(&r.ID, &r.PersonID, &r.ServiceID, &r.Source, &r.ReferrerID, &r.ReferrerName, &r.ReferrerContact,
 		&needs, &r.Details, &r.Urgency, &r.KnownRisks, &r.ConsentGiven, &r.CriteriaMet, &r.Status, &r.ReasonCode,
-		&r.StatusNote, &r.DueBy, &escalated, &r.CreatedAt, &r.UpdatedAt, &r.Version)
+		&r.StatusNote, &r.DueBy, &escalated, &r.AddsToCaseID, &r.CreatedAt, &r.UpdatedAt, &r.Version)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -110,10 +110,10 @@ func insertReferral(ctx context.Context, c store.Conn, r Referral) (int64, error
 	var id int64
 	err := c.QueryRow(ctx, `INSERT INTO referrals (person_id, service_id, source, referrer_id, referrer_name,
 		referrer_contact, needs, details, urgency, known_risks, consent_given, criteria_met, status, due_by,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		adds_to_case_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.PersonID, r.ServiceID, r.Source, nullID(r.ReferrerID), r.ReferrerName, r.ReferrerContact,
 		NeedsString(r.Needs), r.Details, r.Urgency, r.KnownRisks, r.ConsentGiven, r.CriteriaMet, r.Status,
-		r.DueBy, r.CreatedAt, r.CreatedAt).Scan(&id)
+		r.DueBy, nullID(r.AddsToCaseID), r.CreatedAt, r.CreatedAt).Scan(&id)
 	if store.IsForeignKeyViolation(err) {
 		return 0, apperr.Fields{{Field: "service", Message: "Select a service from the list"}}.Err()
 	}
@@ -139,6 +139,7 @@ func setStatus(ctx context.Context, c store.Conn, r Referral, to Status, reason,
 type Filter struct {
 	ServiceIDs []int64
 	PersonID   int64
+	CaseID     int64 // the referral that opened the case and those added to it since
 	ReferrerID int64
 	Statuses   []Status
 	OverdueAt  time.Time // when set, only those still requested past their due time
@@ -157,6 +158,10 @@ func listReferrals(ctx context.Context, c store.Conn, f Filter) ([]Referral, err
 	if f.PersonID != 0 {
 		q += ` AND person_id = ?`
 		args = append(args, f.PersonID)
+	}
+	if f.CaseID != 0 {
+		q += ` AND (id = (SELECT referral_id FROM cases WHERE id = ?) OR adds_to_case_id = ?)`
+		args = append(args, f.CaseID, f.CaseID)
 	}
 	if f.ReferrerID != 0 {
 		q += ` AND referrer_id = ?`

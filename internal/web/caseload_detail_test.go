@@ -3,12 +3,15 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/casework"
+	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 )
@@ -59,5 +62,74 @@ func TestDuplicateShowsWhoIsAlreadyInvolved(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the duplicate page lacks %q", want)
 		}
+	}
+}
+
+// TestReferralAddsToOpenCase: from the duplicate page a referrer adds the referral to the
+// person's open case; the case lead hears of it, and accepting it attaches it to that case
+// instead of opening a second one.
+func TestReferralAddsToOpenCase(t *testing.T) {
+	f := newCaseworkFixture(t)
+	gp := f.client(t, cwGP)
+	form := url.Values{"service": {itoa(f.svc.ID)}, "nhs_number": {string(f.person.NHSNumber)},
+		"given_name": {f.person.GivenName}, "family_name": {f.person.FamilyName},
+		"dob-day": {cwBirthDay}, "dob-month": {cwBirthMonth}, "dob-year": {cwBirthYear},
+		"source": {"gp"}, "needs": {"housing"}, "urgency": {"routine"}, "consent": {"yes"}, "criteria_met": {"yes"}}
+	_, body := f.post(t, gp, "/referrals/new", form)
+	if !strings.Contains(body, `name="adds_to_case" value="`+itoa(f.caseID)+`"`) {
+		t.Fatalf("the duplicate page does not offer to add to the open case %d", f.caseID)
+	}
+
+	other := f.refer(t, f.personInput(7, "Ada", "Lovelace"))
+	wrong := url.Values{"existing_person": {itoa(other.PersonID)}, "adds_to_case": {itoa(f.caseID)}}
+	for k, v := range form {
+		wrong[k] = v
+	}
+	if res, _ := f.post(t, gp, "/referrals/new", wrong); res.StatusCode == http.StatusSeeOther {
+		t.Fatalf("a referral was added to a case that is not the chosen person's")
+	}
+
+	form.Set("existing_person", itoa(f.person.ID))
+	form.Set("adds_to_case", itoa(f.caseID))
+	res, _ := f.post(t, gp, "/referrals/new", form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding to the open case: %d, want 303", res.StatusCode)
+	}
+	loc := strings.TrimPrefix(strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "/referrals/")
+	refID, err := strconv.ParseInt(loc, 10, 64)
+	if err != nil {
+		t.Fatalf("the referral's address %q: %v", res.Header.Get("Location"), err)
+	}
+	added, err := f.Server.Referrals.Get(t.Context(), refID)
+	if err != nil || added.AddsToCaseID != f.caseID {
+		t.Fatalf("the referral does not record the case it adds to: %+v, %v", added, err)
+	}
+	unread, err := f.Server.Inbox.Unread(t.Context(), f.ot.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(unread, func(n notify.Notification) bool { return n.Kind == "referral.adds_to_case" }) {
+		t.Errorf("the case lead was not told of the referral added to their case: %+v", unread)
+	}
+
+	ot := f.client(t, cwOT)
+	_, body = f.get(t, ot, referralPath(refID))
+	if !strings.Contains(body, "Accept referral and add it to the open case") {
+		t.Fatalf("the referral page does not offer to add it to the open case")
+	}
+	res, _ = f.post(t, ot, referralPath(refID)+"/accept", url.Values{"version": {itoa(added.Version)}})
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, casePath(f.caseID)) {
+		t.Fatalf("accepting: %d to %q, want 303 to the existing case %s", res.StatusCode, loc, casePath(f.caseID))
+	}
+	var cases int
+	if err := f.DB.Reader().QueryRow(t.Context(), `SELECT COUNT(*) FROM cases WHERE person_id = ?`, f.person.ID).Scan(&cases); err != nil {
+		t.Fatal(err)
+	}
+	if cases != 1 {
+		t.Errorf("the person has %d cases after the added referral was accepted, want 1", cases)
+	}
+	_, body = f.get(t, ot, casePath(f.caseID))
+	if !strings.Contains(body, "Added referral from "+f.gp.Name) {
+		t.Errorf("the case page does not list the referral added to it")
 	}
 }

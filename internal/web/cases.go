@@ -13,6 +13,7 @@ import (
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/referral"
 )
 
 // caseworkRoutes lists the pages OTs and link workers work from: caseloads, finding a person,
@@ -59,6 +60,7 @@ type casePage struct {
 	CanManage  bool
 	Candidates []option
 	Risk       riskFlags
+	Referrals  []referral.Referral // the one that opened the case, then any added to it
 }
 
 type workerRow struct {
@@ -228,6 +230,10 @@ func (s *Server) buildCasePage(ctx context.Context, k casework.Case, p person.Pe
 	if page.Risk, err = s.Safety.Flags(ctx, k.PersonID); err != nil {
 		return casePage{}, err
 	}
+	if page.Referrals, err = s.Referrals.List(ctx, referral.Filter{CaseID: k.ID}); err != nil {
+		return casePage{}, err
+	}
+	slices.SortFunc(page.Referrals, func(a, b referral.Referral) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, wk := range k.Team {
 		row := workerRow{ID: wk.ID, Name: wk.Name, Role: wk.Role.Label(), Organisation: wk.OrganisationName,
 			Email: wk.Email, From: dayOfISO(wk.From), To: dayOfISO(wk.To), Lead: wk.Lead}

@@ -320,6 +320,9 @@ func readReferralInput(f url.Values) (referral.Input, error) {
 	if in.ExistingPersonID, ok = formID(f.Get("existing_person")); !ok {
 		errs.Add("existing_person", "Choose the person from the possible matches")
 	}
+	if in.AddsToCaseID, ok = formID(f.Get("adds_to_case")); !ok || (in.AddsToCaseID != 0 && in.ExistingPersonID == 0) {
+		errs.Add("existing_person", "Choose the person and their case from the possible matches")
+	}
 	return in, errs.Err()
 }
 
@@ -382,6 +385,7 @@ type duplicateMatch struct {
 	person.Match
 	Referrals []inboxRow
 	CareTeam  []casework.TeamMember // everyone on their open cases, so the referrer can add to them
+	OpenCases []casework.TeamMember // each open case, by its lead
 }
 
 type hiddenField struct{ Name, Value string }
@@ -429,9 +433,15 @@ func (s *Server) showDuplicates(w http.ResponseWriter, r *http.Request, serviceI
 			s.fail(w, r, err)
 			return
 		}
-		p.Matches = append(p.Matches, duplicateMatch{Match: m, Referrals: rows, CareTeam: team})
+		dm := duplicateMatch{Match: m, Referrals: rows, CareTeam: team}
+		for _, tm := range team {
+			if tm.Lead {
+				dm.OpenCases = append(dm.OpenCases, tm)
+			}
+		}
+		p.Matches = append(p.Matches, dm)
 	}
-	p.Hidden = hiddenFields(r.PostForm, "existing_person", "not_a_duplicate")
+	p.Hidden = hiddenFields(r.PostForm, "existing_person", "not_a_duplicate", "adds_to_case")
 	s.render(w, r, http.StatusConflict, "referral_duplicates", s.newView(r, "This person may already be known", p))
 }
 
