@@ -176,7 +176,8 @@ func isAPI(r *http.Request) bool {
 }
 
 // openPaths need no session.
-var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessibility", "/privacy"}
+var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessibility", "/privacy",
+	"/self-referral", "/self-referral/sent"}
 
 func isOpen(path string) bool {
 	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/")

@@ -486,6 +486,9 @@ type referralPage struct {
 	YesNo       []option
 	Messages    []referral.Message
 	Engagements []option
+	// PossibleDuplicates counts other people with this self-referrer's details: the public
+	// page never joins a request to an existing record, so the triager checks.
+	PossibleDuplicates int
 }
 
 // referralAccess is what the signed-in user may do with a referral.
@@ -599,6 +602,19 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, status int
 	}
 	if a.triager {
 		fillTriageForm(&p, f)
+		if a.ref.Source == referral.SourceSelf && a.ref.Status == referral.StatusRequested {
+			found, err := s.People.Find(ctx, actor(r), person.Query{NHSNumber: pers.NHSNumber, GivenName: pers.GivenName,
+				FamilyName: pers.FamilyName, DateOfBirth: pers.DateOfBirth})
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			for _, m := range found {
+				if m.Person.ID != pers.ID {
+					p.PossibleDuplicates++
+				}
+			}
+		}
 	}
 	title := "Referral for " + pers.Name()
 	if !a.full {

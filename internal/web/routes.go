@@ -16,6 +16,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /logout", s.handleLogout)
 	m.HandleFunc("POST /session/keepalive", s.handleKeepAlive)
 
+	m.HandleFunc("GET /self-referral", s.handleSelfReferralForm)
+	m.HandleFunc("POST /self-referral", s.handleSelfReferral)
+	m.HandleFunc("GET /self-referral/sent", s.handleSelfReferralSent)
+
 	m.HandleFunc("GET /{$}", s.handleHome)
 	m.HandleFunc("GET /accessibility", s.handleStaticPage("accessibility", "Accessibility statement"))
 	m.HandleFunc("GET /privacy", s.handleStaticPage("privacy", "Privacy notice"))

@@ -57,11 +57,13 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	ready   atomic.Bool
+
+	selfReferral *selfReferralGuard
 }
 
 // New parses the templates and checks the assets, failing fast if either is broken.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, mux: http.NewServeMux()}
+	s := &Server{Deps: d, mux: http.NewServeMux(), selfReferral: newSelfReferralGuard()}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -4,8 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_USERS, ERROR_TITLE, TITLE, assertNoLoadProblems, checkA11y, launchBrowser,
-  openContext, signIn, startServer, visit,
+  DEMO_USERS, ERROR_TITLE, TITLE, assertNoLoadProblems, checkA11y, launchBrowser, openContext,
+  signIn, startServer, submit, visit,
 } from './harness.mjs';
 
 let server;
@@ -35,12 +35,6 @@ const person = {
   password: 'Riverside-walks-2026',
 };
 
-async function submit(page, button) {
-  await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    page.getByRole('main').getByRole('button', { name: button, exact: true }).click(),
-  ]);
-}
 
 // Each form sent empty: the title says "Error: ", the summary lists the problems with links
 // to fields that exist, and the error state passes axe.

@@ -265,3 +265,26 @@ export function pathOf(page) {
   const url = new URL(page.url());
   return url.pathname + url.search;
 }
+
+/** Clicks a button in the main content and returns the response of the page it leads to. */
+export async function submit(page, button) {
+  const [res] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.getByRole('main').getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  return res;
+}
+
+/** Checks a page reached by a form: its status, one h1, title, assets and axe. */
+export async function checkPage(page, res, { status = 200, title = TITLE } = {}) {
+  try {
+    assert.equal(res?.status(), status, `status of ${page.url()}`);
+    await assertHeading(page);
+    assert.match(await page.title(), title);
+    assertNoLoadProblems(page);
+    await checkA11y(page);
+  } catch (err) {
+    await saveEvidence(page);
+    throw err;
+  }
+}

@@ -42,3 +42,27 @@ test('sign in, load the home page and log out without JavaScript', async () => {
     await context.close();
   }
 });
+
+test('ask for support on the public self-referral page without JavaScript', async () => {
+  const { context, page } = await openContext(browser, server, { javaScriptEnabled: false });
+  try {
+    await page.goto('/self-referral');
+    assert.match(await page.title(), TITLE);
+    await page.getByLabel('First name', { exact: true }).fill('Norah');
+    await page.getByLabel('Last name', { exact: true }).fill('Nojs');
+    await page.getByLabel('Day', { exact: true }).fill('9');
+    await page.getByLabel('Month', { exact: true }).fill('2');
+    await page.getByLabel('Year', { exact: true }).fill('1955');
+    await page.getByLabel('Email address', { exact: true }).fill('norah@example.com');
+    await page.getByLabel('Money and debt', { exact: true }).check();
+    await page.getByLabel('I am happy for the social prescribing service to contact me about this request', { exact: true }).check();
+    await page.getByLabel('Do not tell my GP', { exact: true }).check();
+    await page.waitForTimeout(3200);
+    await page.getByRole('button', { name: 'Send request', exact: true }).click();
+    await page.waitForURL(/\/self-referral\/sent/);
+    await page.getByRole('heading', { name: 'Request sent' }).waitFor();
+    assertNoLoadProblems(page);
+  } finally {
+    await context.close();
+  }
+});

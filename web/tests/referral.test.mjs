@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_USERS, ERROR_TITLE, TITLE, assertHeading, assertNoLoadProblems, checkA11y, launchBrowser,
-  openContext, saveEvidence, signIn, startServer, visit,
+  DEMO_USERS, ERROR_TITLE, checkPage, launchBrowser, openContext, signIn, startServer, submit,
+  visit,
 } from './harness.mjs';
 
 let server;
@@ -32,28 +32,7 @@ person.fullName = `${person.first} ${person.last}`;
 
 let serviceReady = false;
 
-/** Clicks a button in the main content and returns the response of the page it leads to. */
-async function submit(page, button) {
-  const [res] = await Promise.all([
-    page.waitForNavigation({ waitUntil: 'load' }),
-    page.getByRole('main').getByRole('button', { name: button, exact: true }).click(),
-  ]);
-  return res;
-}
 
-/** Checks a page reached by a form: its status, one h1, title, assets and axe. */
-async function checkPage(page, res, { status = 200, title = TITLE } = {}) {
-  try {
-    assert.equal(res?.status(), status, `status of ${page.url()}`);
-    await assertHeading(page);
-    assert.match(await page.title(), title);
-    assertNoLoadProblems(page);
-    await checkA11y(page);
-  } catch (err) {
-    await saveEvidence(page);
-    throw err;
-  }
-}
 
 test('a service lead sets up a service with its criteria', async () => {
   const { context, page } = await openContext(browser, server);
