@@ -60,6 +60,7 @@ type Case struct {
 	ClosedAt       *time.Time
 	ClosureReason  string
 	ClosureSummary string
+	HoldReason     HoldReason // why the case is on hold, while it is
 	Version        int64
 	Team           []Worker
 }

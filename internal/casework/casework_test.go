@@ -340,3 +340,48 @@ func TestReferralAddedToOpenCase(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldAndResume: an active case goes on hold for a reason and comes back; each change
+// checks the case's status and version, and a closed case can do neither.
+func TestHoldAndResume(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		k := w.jointCase(t, 0, w.ot)
+		actor := account.Actor(w.ot, "10.0.0.1")
+		if err := w.cases.Hold(ctx, actor, k.ID, k.Version, "holiday"); fieldMessage(err, "hold_reason") == "" {
+			t.Errorf("a hold with an unknown reason: %v, want a hold_reason error", err)
+		}
+		if err := w.cases.Resume(ctx, actor, k.ID, k.Version); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("resuming an active case: %v, want conflict", err)
+		}
+		if err := w.cases.Hold(ctx, actor, k.ID, k.Version, "unwell_or_in_hospital"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := w.cases.Get(ctx, k.ID)
+		if got.Status != OnHold || got.HoldReason != "unwell_or_in_hospital" {
+			t.Errorf("after hold: %s %q", got.Status, got.HoldReason)
+		}
+		if err := w.cases.Resume(ctx, actor, k.ID, k.Version); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("resuming with a stale version: %v, want conflict", err)
+		}
+		if err := w.cases.Resume(ctx, actor, k.ID, got.Version); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = w.cases.Get(ctx, k.ID)
+		if got.Status != Active || got.HoldReason != "" {
+			t.Errorf("after resume: %s %q", got.Status, got.HoldReason)
+		}
+		if err := w.cases.Close(ctx, actor, k.ID, got.Version, "moved_away", "Moved to Leeds"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = w.cases.Get(ctx, k.ID)
+		if err := w.cases.Hold(ctx, actor, k.ID, got.Version, "away"); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("holding a closed case: %v, want conflict", err)
+		}
+		var n int
+		if err := db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND record_id = ?`, "case.status", fmt.Sprint(k.ID)).Scan(&n); err != nil || n != 2 {
+			t.Errorf("audited status changes: %d (%v), want 2", n, err)
+		}
+	})
+}

@@ -11,13 +11,13 @@ import (
 )
 
 const caseColumns = `id, person_id, referral_id, service_id, pathway, tier, engagement, status, opened_at,
-	next_review_on, closed_at, closure_reason, closure_summary, version`
+	next_review_on, closed_at, closure_reason, closure_summary, hold_reason, version`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var closed sql.NullTime
 	err := row.Scan(&c.ID, &c.PersonID, &c.ReferralID, &c.ServiceID, &c.Pathway, &c.Tier, &c.Engagement, &c.Status,
-		&c.OpenedAt, &c.NextReviewOn, &closed, &c.ClosureReason, &c.ClosureSummary, &c.Version)
+		&c.OpenedAt, &c.NextReviewOn, &closed, &c.ClosureReason, &c.ClosureSummary, &c.HoldReason, &c.Version)
 	if closed.Valid {
 		t := closed.Time
 		c.ClosedAt = &t

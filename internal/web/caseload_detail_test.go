@@ -133,3 +133,36 @@ func TestReferralAddsToOpenCase(t *testing.T) {
 		t.Errorf("the case page does not list the referral added to it")
 	}
 }
+
+// TestCaseHoldFromThePage: the care team puts a case on hold with a reason and resumes it from
+// the case page; a reason is required, and someone outside the care team is refused.
+func TestCaseHoldFromThePage(t *testing.T) {
+	f := newCaseworkFixture(t)
+	ot, gp := f.client(t, cwOT), f.client(t, cwGP)
+	k, err := f.Server.Cases.Get(t.Context(), f.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := casePath(f.caseID)
+	if res, _ := f.post(t, gp, path+"/hold", url.Values{"version": {itoa(k.Version)}, "hold_reason": {"away"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a GP putting a case on hold: %d, want 403", res.StatusCode)
+	}
+	res, body := f.post(t, ot, path+"/hold", url.Values{"version": {itoa(k.Version)}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Select why the case is going on hold") {
+		t.Errorf("a hold with no reason: %d", res.StatusCode)
+	}
+	if res, _ := f.post(t, ot, path+"/hold", url.Values{"version": {itoa(k.Version)}, "hold_reason": {"asked_to_pause"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("putting the case on hold: %d", res.StatusCode)
+	}
+	_, body = f.get(t, ot, path)
+	if !strings.Contains(body, "The person asked to pause") || !strings.Contains(body, "Resume the case") {
+		t.Errorf("the case page does not show the hold and the way to resume it")
+	}
+	k, _ = f.Server.Cases.Get(t.Context(), f.caseID)
+	if res, _ := f.post(t, ot, path+"/resume", url.Values{"version": {itoa(k.Version)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resuming the case: %d", res.StatusCode)
+	}
+	if k, _ = f.Server.Cases.Get(t.Context(), f.caseID); k.Status != casework.Active {
+		t.Errorf("after resuming, the case is %s", k.Status)
+	}
+}

@@ -28,39 +28,44 @@ func (s *Server) caseworkRoutes() {
 	m.HandleFunc("POST /cases/{id}/team", s.handleCaseWorkerAdd)
 	m.HandleFunc("POST /cases/{id}/team/{worker}/lead", s.handleCaseLead)
 	m.HandleFunc("POST /cases/{id}/team/{worker}/end", s.handleCaseWorkerEnd)
+	m.HandleFunc("POST /cases/{id}/hold", s.handleCaseHold)
+	m.HandleFunc("POST /cases/{id}/resume", s.handleCaseResume)
 }
 
 func casePath(id int64) string { return "/cases/" + itoa(id) }
 
 var caseNotices = map[string]string{
-	"opened": "Referral accepted and case opened: a message has gone back to the GP and referrer",
-	"closed": "Case closed: a message has gone back to the GP and referrer",
-	"added":  "Added to the care team",
-	"lead":   "The case has a new lead",
-	"ended":  "Removed from the care team",
+	"opened":  "Referral accepted and case opened: a message has gone back to the GP and referrer",
+	"closed":  "Case closed: a message has gone back to the GP and referrer",
+	"added":   "Added to the care team",
+	"lead":    "The case has a new lead",
+	"ended":   "Removed from the care team",
+	"held":    "The case is on hold",
+	"resumed": "The case is active again",
 }
 
 // casePage is a case with its care team, and the form to add to the team for those who may.
 type casePage struct {
-	Banner     banner
-	Case       casework.Case
-	Service    string
-	Pathway    string
-	Tier       string
-	Engagement string
-	Status     string
-	Tag        string
-	Opened     string
-	NextReview string
-	Closed     string
-	Closure    string
-	Current    []workerRow
-	Past       []workerRow
-	LeadName   string
-	CanManage  bool
-	Candidates []option
-	Risk       riskFlags
-	Referrals  []referral.Referral // the one that opened the case, then any added to it
+	Banner      banner
+	Case        casework.Case
+	Service     string
+	Pathway     string
+	Tier        string
+	Engagement  string
+	Status      string
+	Tag         string
+	Opened      string
+	NextReview  string
+	Closed      string
+	Closure     string
+	Current     []workerRow
+	Past        []workerRow
+	LeadName    string
+	CanManage   bool
+	Candidates  []option
+	Risk        riskFlags
+	Referrals   []referral.Referral // the one that opened the case, then any added to it
+	HoldReasons []option
 }
 
 type workerRow struct {
@@ -157,6 +162,23 @@ func (s *Server) handleCaseWorkerEnd(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleCaseHold puts an active case on hold; handleCaseResume makes it active again. Either
+// is for whoever may change the care team.
+func (s *Server) handleCaseHold(w http.ResponseWriter, r *http.Request) {
+	k, rel, ok := s.caseToManage(w, r)
+	if ok {
+		err := s.Cases.Hold(r.Context(), actor(r), k.ID, formVersion(r.PostForm), casework.HoldReason(r.PostForm.Get("hold_reason")))
+		s.afterTeamChange(w, r, k, rel, err, "held")
+	}
+}
+
+func (s *Server) handleCaseResume(w http.ResponseWriter, r *http.Request) {
+	k, rel, ok := s.caseToManage(w, r)
+	if ok {
+		s.afterTeamChange(w, r, k, rel, s.Cases.Resume(r.Context(), actor(r), k.ID, formVersion(r.PostForm)), "resumed")
+	}
+}
+
 // changeWorker runs a change to one member of a case's care team, named in the path.
 func (s *Server) changeWorker(w http.ResponseWriter, r *http.Request, kind string, change func(ctx context.Context, caseID, workerID int64) error) {
 	k, rel, ok := s.caseToManage(w, r)
@@ -202,6 +224,9 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, status int, k 
 	if err == nil && s.mayManageTeam(r, rel) && k.Status != casework.Closed {
 		page.CanManage = true
 		page.Candidates, err = s.candidateOptions(ctx, state(r).user, k)
+		for _, h := range casework.HoldReasons {
+			page.HoldReasons = append(page.HoldReasons, option{string(h), h.Label()})
+		}
 	}
 	if err != nil {
 		s.fail(w, r, err)

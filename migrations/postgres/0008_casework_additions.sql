@@ -2,3 +2,6 @@
 -- opening another; accepting it then attaches it to the case.
 ALTER TABLE referrals ADD COLUMN adds_to_case_id BIGINT REFERENCES cases (id);
 CREATE INDEX referrals_adds_to_case ON referrals (adds_to_case_id) WHERE adds_to_case_id IS NOT NULL;
+
+-- A case can be put on hold, with the reason, and resumed.
+ALTER TABLE cases ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';
