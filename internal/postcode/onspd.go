@@ -52,9 +52,11 @@ const (
 // Import loads an ONS Postcode Directory CSV in its published layout, streaming it in
 // transactions of txRows rows: live postcodes with a location are inserted or updated, the
 // rest skipped and removed if held. Re-importing the same file changes nothing. A file without
-// the required columns is apperr.Invalid and nothing is written; a row that cannot be read is
-// counted as rejected and the import goes on. progress, if not nil, is called after each
-// transaction commits. Outward code centres are rebuilt at the end.
+// the required columns is apperr.Invalid and nothing is written; one that stops being CSV part
+// way is apperr.Invalid too, with the transactions before that point kept (importing the
+// corrected file is safe). A row that cannot be read is counted as rejected and the import
+// goes on. progress, if not nil, is called after each transaction commits. Outward code
+// centres are rebuilt at the end.
 func Import(ctx context.Context, db *store.DB, r io.Reader, progress func(Counts)) (Counts, error) {
 	im, err := newImporter(r)
 	if err != nil {
@@ -206,12 +208,12 @@ func parseRow(pc string, field func(string) string) (r row, reason string, locat
 			return row{}, fmt.Sprintf("its deprivation rank %q is not a whole number", s), false
 		}
 	}
-	country := onsCode(field("ctry"))
+	country := field("ctry")
 	outward, _, _ := strings.Cut(pc, " ")
 	return row{
 		postcode: pc, outward: outward, lat: lat, long: long,
-		country: country, lsoa21: onsCode(field("lsoa21")), icb: onsCode(field("icb")),
-		imdRank: nullIfZero(rank), imdDecile: nullIfZero(imdDecile(stringOf(country), rank)),
+		country: onsCode(country), lsoa21: onsCode(field("lsoa21")), icb: onsCode(field("icb")),
+		imdRank: nullIfZero(rank), imdDecile: nullIfZero(imdDecile(country, rank)),
 	}, "", true
 }
 
@@ -229,11 +231,6 @@ func nullIfZero(n int) any {
 		return nil
 	}
 	return n
-}
-
-func stringOf(v any) string {
-	s, _ := v.(string)
-	return s
 }
 
 func (im *importer) reject(line int, postcode, reason string) {

@@ -1,6 +1,6 @@
 // Command gen-onspd writes a synthetic ONS Postcode Directory CSV in the published column
 // layout, for measuring `linkwell postcodes import` at national scale without the real file
-// (2.7 million rows, about 1.4 GB with every field quoted as ONS does). Postcodes are shaped
+// (2.7 million rows, about 1.6 GB with every field quoted as ONS does). Postcodes are shaped
 // like real ones in real postcode areas; about a third are terminated and a few have no
 // location, as in the directory. The output is the same for the same flags.
 //
