@@ -38,6 +38,7 @@ func commands() []command {
 		{"backup", "make a consistent online copy: backup --to FILE", runBackup},
 		{"restore", "restore a backup into an empty database: restore --from FILE", runRestore},
 		{"audit", "check the audit log's hash chain: audit verify", runAudit},
+		{"postcodes", "load the ONS Postcode Directory: postcodes import FILE", runPostcodes},
 		{"demo", "generate a large dataset for performance measurement: demo --scale national", runDemo},
 		{"version", "print the version", runVersion},
 	}

@@ -1,0 +1,9 @@
+package postcode_test
+
+import (
+	"testing"
+
+	"github.com/linkwell/linkwell/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
