@@ -179,7 +179,12 @@ func (w demoWorld) triageAndOpen(ctx context.Context, d Casework, rng *rand.Rand
 		return err
 	}
 	if sug.Pathway == referral.PathwayJoint {
-		return d.Cases.AddWorker(ctx, actor, k.ID, w.workers[i%len(w.workers)], false)
+		if err := d.Cases.AddWorker(ctx, actor, k.ID, w.workers[i%len(w.workers)], false); err != nil {
+			return err
+		}
+		if k, err = d.Cases.Get(ctx, k.ID); err != nil {
+			return err
+		}
 	}
-	return nil
+	return fillCase(ctx, d, rng, k, lead, i)
 }

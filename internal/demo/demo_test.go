@@ -62,6 +62,33 @@ func TestDemoIsABelievableLivingSystem(t *testing.T) {
 			t.Errorf("the OT's caseload lacks joint or OT-led cases: %v", pathways)
 		}
 	}
+	// Cases are under way: in every status, with what matters, plans, contacts (joint and
+	// failed among them) and connections at many stages.
+	counts := map[string]int{}
+	for name, q := range map[string]string{
+		"active":              `SELECT COUNT(*) FROM cases WHERE status = 'active'`,
+		"on hold":             `SELECT COUNT(*) FROM cases WHERE status = 'on_hold'`,
+		"closed":              `SELECT COUNT(*) FROM cases WHERE status = 'closed'`,
+		"what matters":        `SELECT COUNT(*) FROM what_matters`,
+		"goals":               `SELECT COUNT(*) FROM plan_goals`,
+		"actions":             `SELECT COUNT(*) FROM plan_actions`,
+		"contacts":            `SELECT COUNT(*) FROM case_contacts`,
+		"failed contacts":     `SELECT COUNT(*) FROM case_contacts WHERE failed = 1`,
+		"joint contacts":      `SELECT COUNT(*) FROM (SELECT contact_id FROM case_contact_workers GROUP BY contact_id HAVING COUNT(*) > 1) j`,
+		"connection statuses": `SELECT COUNT(DISTINCT status) FROM connections`,
+	} {
+		var n int
+		if err := db.Reader().QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		counts[name] = n
+	}
+	for name, atLeast := range map[string]int{"active": 50, "on hold": 5, "closed": 5, "what matters": 50, "goals": 50,
+		"actions": 100, "contacts": 200, "failed contacts": 10, "joint contacts": 5, "connection statuses": 7} {
+		if counts[name] < atLeast {
+			t.Errorf("the demo has %d %s, want at least %d", counts[name], name, atLeast)
+		}
+	}
 	if _, err := audit.Verify(ctx, db); err != nil {
 		t.Errorf("the demo's audit chain: %v", err)
 	}
