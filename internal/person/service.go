@@ -107,6 +107,9 @@ func (s *Service) Find(ctx context.Context, actor audit.Actor, q Query) ([]Match
 		return nil, apperr.Wrap("find person", err)
 	}
 	found := matches(q, cands)
+	if err := wholeRecords(ctx, s.db.Reader(), found); err != nil {
+		return nil, apperr.Wrap("find person", err)
+	}
 	by := "name+dob"
 	if q.NHSNumber != "" {
 		by = "nhs_number+dob"
@@ -125,5 +128,6 @@ func (s *Service) FindIn(ctx context.Context, c store.Conn, q Query) ([]Match, e
 	if err != nil {
 		return nil, err
 	}
-	return matches(q, cands), nil
+	found := matches(q, cands)
+	return found, wholeRecords(ctx, c, found)
 }

@@ -101,7 +101,10 @@ func updatePerson(ctx context.Context, c store.Conn, id int64, p Person) error {
 
 // candidates returns everyone born on a day, and everyone with an NHS number, for matching.
 func candidates(ctx context.Context, c store.Conn, dob string, nhs NHSNumber) ([]Person, error) {
-	rows, err := c.Query(ctx, `SELECT `+personColumns+` FROM people WHERE date_of_birth = ? OR (nhs_number = ? AND nhs_number IS NOT NULL)
+	// First the names, numbers and dates alone, which the index holds; then whole records only
+	// for those that match, which is usually none.
+	rows, err := c.Query(ctx, `SELECT id, COALESCE(nhs_number, ''), given_name, family_name, date_of_birth FROM people
+		WHERE date_of_birth = ? OR (nhs_number = ? AND nhs_number IS NOT NULL)
 		ORDER BY family_name, given_name, id LIMIT 200`, dob, string(nhs))
 	if err != nil {
 		return nil, fmt.Errorf("find people: %w", err)
@@ -109,11 +112,23 @@ func candidates(ctx context.Context, c store.Conn, dob string, nhs NHSNumber) ([
 	defer rows.Close()
 	var out []Person
 	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.NHSNumber, &p.GivenName, &p.FamilyName, &p.DateOfBirth); err != nil {
 			return nil, fmt.Errorf("find people: %w", err)
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// wholeRecords reads the full record of each match, in place.
+func wholeRecords(ctx context.Context, c store.Conn, ms []Match) error {
+	for i := range ms {
+		p, err := scanPerson(c.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = ?`, ms[i].Person.ID))
+		if err != nil {
+			return fmt.Errorf("find people: %w", err)
+		}
+		ms[i].Person = p
+	}
+	return nil
 }
