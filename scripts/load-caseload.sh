@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load-tests the caseload page on a generated national-scale database: 100 connections, each
-# request from one of 100 signed-in link workers. Usage:
+# Load-tests the caseload page on a generated national-scale database, each request from one of
+# 100 signed-in link workers: first wrk's 100 connections that never pause (saturation), then
+# 100 clients that pause between pages as people do (THINK, default 1s). Usage:
 #   ./bin/linkwell migrate --db national.db && ./bin/linkwell demo --scale national --db national.db
 #   scripts/load-caseload.sh national.db [seconds]
 set -euo pipefail
@@ -20,5 +21,9 @@ for pcn in $(seq 0 99); do
     "http://127.0.0.1:$port/login" | sed -n 's/^Set-Cookie: \(linkwell_session=[^;]*\).*/\1/p' >>"$dir/cookies"
 done
 echo "signed in $(wc -l <"$dir/cookies") link workers"
+echo "== wrk: 100 connections, each asking again the moment it has an answer (saturation)"
 COOKIES="$dir/cookies" wrk -t1 -c100 -d"${secs}s" --latency -s scripts/caseload.lua "http://127.0.0.1:$port/"
+echo "== 100 signed-in people, each pausing about ${THINK:-1s} between pages"
+go run ./scripts/loadclients -url "http://127.0.0.1:$port/caseload" -cookies "$dir/cookies" -clients 100 \
+  -think "${THINK:-1s}" -duration "${secs}s"
 grep VmHWM "/proc/$server/status"
