@@ -293,8 +293,7 @@ func writeServiceAtLocations(ctx context.Context, c store.Conn, source string, p
 		}
 		_, err = insertRow(ctx, c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
 		if store.IsUniqueViolation(err) {
-			return apperr.Fields{{Field: fmt.Sprintf("service_at_locations[%d].id", i),
-				Message: "belongs to another service: a service_at_location id must be unique"}}.Err()
+			return invalid(fmt.Sprintf("service_at_locations[%d].id", i), "belongs to another service: a service_at_location id must be unique")
 		}
 		if err != nil {
 			return err
@@ -369,8 +368,7 @@ func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64,
 	for i, a := range attrs {
 		term, err := attributeTerm(ctx, c, source, a)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, apperr.Fields{{Field: fmt.Sprintf("attributes[%d].taxonomy_term_id", i),
-				Message: "is not a known taxonomy term: nest the term, or load its taxonomy first"}}.Err()
+			return nil, invalid(fmt.Sprintf("attributes[%d].taxonomy_term_id", i), "is not a known taxonomy term: nest the term, or load its taxonomy first")
 		}
 		if err != nil {
 			return nil, err

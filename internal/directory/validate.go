@@ -1,7 +1,7 @@
 package directory
 
 import (
-		"encoding/json"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +48,20 @@ func ParseService(record []byte) (Service, error) {
 }
 
 func invalid(field, message string) error {
-	return apperr.Fields{{Field: field, Message: message}}.Err()
+	return problems(apperr.Fields{{Field: field, Message: message}})
+}
+
+// problems is an Invalid error whose message lists every problem, "field: message; ...", so
+// that one line reports why a record was rejected; Fields keeps them apart for forms.
+func problems(fields apperr.Fields) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = f.Field + " " + f.Message
+	}
+	return &apperr.Error{Kind: apperr.Invalid, Message: "There is a problem: " + strings.Join(parts, "; "), Fields: fields}
 }
 
 // decodeError says what was wrong with JSON that would not decode, naming the field when the
@@ -389,7 +402,7 @@ func (c *checker) add(field, message string) {
 	c.errs.Add(c.path(field), message)
 }
 
-func (c *checker) err() error { return c.errs.Err() }
+func (c *checker) err() error { return problems(*c.errs) }
 
 // each checks every item of a list, naming them field[0], field[1], ..., and refuses lists
 // too long to be real and ids given twice.
