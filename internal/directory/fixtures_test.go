@@ -61,7 +61,7 @@ func classified(attr, term, tax int, name string) func(*Service) {
 	}
 }
 
-func marshal(t *testing.T, s Service) []byte {
+func marshal(t testing.TB, s Service) []byte {
 	t.Helper()
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -80,7 +80,7 @@ func mustUpsert(t *testing.T, d *Directory, source string, s Service, want Outco
 }
 
 // directoryTables are every table migration 0008 creates, to check that nothing was written.
-var directoryTables = []string{"dir_organizations", "dir_organization_identifiers", "dir_services", "dir_locations",
+var directoryTables = []string{"dir_organizations", "dir_organization_identifiers", "dir_services", "dir_service_records", "dir_locations",
 	"dir_addresses", "dir_accessibility", "dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
 	"dir_cost_options", "dir_service_areas", "dir_languages", "dir_funding", "dir_taxonomies", "dir_taxonomy_terms",
 	"dir_attributes", "dir_service_search"}

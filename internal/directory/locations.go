@@ -111,8 +111,7 @@ func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near
 // salsWithin returns the services at locations within reach metres of near (or, everywhere,
 // all with a position), nearest first.
 func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near Near, reach float64, everywhere bool) ([]salHit, error) {
-	q := buildServiceQuery(c, aud, f)
-	q.and(`l.latitude IS NOT NULL`)
+	q := positionedQuery(c, aud, f)
 	if !everywhere {
 		box := boxAround(near.Latitude, near.Longitude, reach)
 		q.and(`l.latitude BETWEEN ? AND ?`, box.south, box.north)
@@ -120,8 +119,7 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 			q.and(`l.longitude BETWEEN ? AND ?`, box.west, box.east)
 		}
 	}
-	rows, err := c.Query(ctx, `SELECT sal.id, s.pk, l.latitude, l.longitude FROM `+q.from+salFrom+
-		` JOIN dir_locations l ON l.pk = sal.location_pk`+q.where(), q.args...)
+	rows, err := c.Query(ctx, `SELECT sal.id, s.pk, l.latitude, l.longitude FROM `+q.from+q.where(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find services near a point: %w", err)
 	}
@@ -142,11 +140,26 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 	return hits, rows.Err()
 }
 
+// positionedQuery is the services at locations whose services match f and whose locations
+// have a position, aliased sal, l and s. The locations drive the query, because callers narrow
+// them to a box that their index on position answers; CROSS JOIN keeps SQLite's planner from
+// starting at the services instead, and means an inner join to PostgreSQL.
+func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+	q := serviceQuery{from: `dir_locations l CROSS JOIN dir_service_at_locations sal CROSS JOIN dir_services s`}
+	q.and(`sal.location_pk = l.pk AND s.pk = sal.service_pk AND l.latitude IS NOT NULL`)
+	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
+		// pk + 0, not pk: SQLite would otherwise probe the index of services at locations once
+		// for every matching service, for every location in the box.
+		q.and(`s.pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+	}
+	q.filter(aud, f)
+	return q
+}
+
 func countPositioned(ctx context.Context, c store.Conn, aud Audience, f Filter) (int, error) {
-	q := buildServiceQuery(c, aud, f)
-	q.and(`l.latitude IS NOT NULL`)
+	q := positionedQuery(c, aud, f)
 	var n int
-	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+salFrom+` JOIN dir_locations l ON l.pk = sal.location_pk`+q.where(), q.args...).Scan(&n)
+	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count services at locations: %w", err)
 	}
@@ -198,7 +211,7 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 	for i, h := range hits {
 		pks[i] = h.servicePK
 	}
-	rows, err := c.Query(ctx, `SELECT pk, record FROM dir_services WHERE pk IN `+store.In(len(pks)), pks...)
+	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(pks)), pks...)
 	if err != nil {
 		return nil, fmt.Errorf("read services: %w", err)
 	}
@@ -244,8 +257,8 @@ func (s Service) serviceAtLocation(id string, service Service) ServiceAtLocation
 // fully nested, as aud may see them.
 func (d *Directory) GetServiceAtLocation(ctx context.Context, aud Audience, id string) (ServiceAtLocation, error) {
 	var record string
-	err := d.db.Reader().QueryRow(ctx, `SELECT s.record FROM dir_service_at_locations sal JOIN dir_services s ON s.pk = sal.service_pk
-		WHERE sal.id = ?`+audienceClause(aud, "s.internal_only"), append([]any{id}, audienceArgs(aud)...)...).Scan(&record)
+	err := d.db.Reader().QueryRow(ctx, `SELECT r.record FROM dir_service_at_locations sal JOIN dir_services s ON s.pk = sal.service_pk
+		JOIN dir_service_records r ON r.service_pk = s.pk WHERE sal.id = ?`+audienceClause(aud, "s.internal_only"), append([]any{id}, audienceArgs(aud)...)...).Scan(&record)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ServiceAtLocation{}, apperr.New(apperr.NotFound, "No service at a location has the id %s", id)
 	}

@@ -232,7 +232,7 @@ func TestSearchRanksNameAboveCategoryAboveDescription(t *testing.T) {
 			{"gentle football", []string{"Walking football"}},
 			{"football novel", nil},
 			{`walk" * (`, []string{"Walking football", "Nature club", "Park run"}},
-			{"the", []string{"Book group", "Nature club", "Park run", "Walking football"}}, // nothing to search for: no filter
+			{"the", []string{"Book group", "Nature club", "Park run", "Walking football"}},       // nothing to search for: no filter
 			{"Riverside", []string{"Book group", "Nature club", "Park run", "Walking football"}}, // ties: compared in order of name
 		} {
 			res, err := d.ListServices(t.Context(), Public, Filter{Search: tt.words}, Page{})

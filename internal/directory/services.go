@@ -15,7 +15,8 @@ import (
 // GetService returns a service fully nested, as aud may see it.
 func (d *Directory) GetService(ctx context.Context, aud Audience, id string) (Service, error) {
 	var record string
-	err := d.db.Reader().QueryRow(ctx, `SELECT record FROM dir_services WHERE id = ?`+audienceClause(aud, "internal_only"),
+	err := d.db.Reader().QueryRow(ctx, `SELECT r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
+		WHERE s.id = ?`+audienceClause(aud, "s.internal_only"),
 		append([]any{id}, audienceArgs(aud)...)...).Scan(&record)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Service{}, apperr.New(apperr.NotFound, "No service has the id %s", id)
@@ -38,8 +39,8 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 		if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&res.Total); err != nil {
 			return fmt.Errorf("count services: %w", err)
 		}
-		records, err := queryRecords(ctx, c, `SELECT s.record FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
-			append(q.args, p.Size, p.offset())...)
+		records, err := queryRecords(ctx, c, `SELECT r.record FROM `+q.from+` JOIN dir_service_records r ON r.service_pk = s.pk`+
+			q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`, append(q.args, p.Size, p.offset())...)
 		for _, s := range records {
 			res.Items = append(res.Items, s.forAudience(aud).summary())
 		}
@@ -78,6 +79,12 @@ func buildServiceQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
 		q.args = args
 		q.order = `m.rank, s.name, s.pk`
 	}
+	q.filter(aud, f)
+	return q
+}
+
+// filter adds the conditions of f, and of what aud may see, on the services aliased s.
+func (q *serviceQuery) filter(aud Audience, f Filter) {
 	if aud != Practitioners {
 		q.and(`s.internal_only = ?`, false)
 	}
@@ -113,7 +120,6 @@ func buildServiceQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
 	if f.ReferralRoute != "" {
 		q.and(`s.referral_route = ?`, string(f.ReferralRoute))
 	}
-	return q
 }
 
 // scheduleConds is the conditions one schedule must meet for the day and times asked for.

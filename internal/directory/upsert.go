@@ -105,7 +105,7 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 		return "", err
 	}
 	now := store.Now()
-	row := serviceRow(s, hash, compact, now)
+	row := serviceRow(s, hash, now)
 	outcome := Created
 	if pk == 0 {
 		pk, err = insertRow(ctx, c, "dir_services", row.with("id", s.ID).with("source", source).with("created_at", now))
@@ -115,6 +115,10 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 		if err == nil {
 			err = deleteServiceChildren(ctx, c, pk)
 		}
+	}
+	if err == nil {
+		_, err = c.Exec(ctx, `INSERT INTO dir_service_records (service_pk, record) VALUES (?, ?)
+			ON CONFLICT (service_pk) DO UPDATE SET record = excluded.record`, pk, string(compact))
 	}
 	if err != nil {
 		return "", fmt.Errorf("write service: %w", err)
@@ -196,7 +200,7 @@ func writeOrganization(ctx context.Context, c store.Conn, source string, o Organ
 }
 
 // serviceRow is the searchable columns of a service, besides its keys.
-func serviceRow(s Service, hash string, record []byte, now time.Time) columns {
+func serviceRow(s Service, hash string, now time.Time) columns {
 	modified := now
 	if t, err := time.Parse(time.RFC3339, s.LastModified); err == nil {
 		modified = t.UTC().Truncate(time.Microsecond)
@@ -213,7 +217,7 @@ func serviceRow(s Service, hash string, record []byte, now time.Time) columns {
 		with("first_session_support", s.FirstSessionSupport != "").
 		with("last_verified_at", verified).with("verified_by", s.VerifiedBy).
 		with("internal_only", s.InternalOnly).with("modified_at", modified).
-		with("record", string(record)).with("hash", hash).with("updated_at", now)
+		with("hash", hash).with("updated_at", now)
 }
 
 func nullable[T any](v *T) any {

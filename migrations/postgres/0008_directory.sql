@@ -4,8 +4,8 @@
 -- Every row has an integer pk for joins and the record's UUID as id, which is what the ORUK
 -- API shows. A service, organisation, location, taxonomy or taxonomy term belongs to the
 -- source that first published it (a feed URL, a file, or 'linkwell'). A service keeps the JSON
--- it arrived as in record, which is what reads return; the other tables hold the columns that
--- filters, joins and the other ORUK endpoints need. hash is the SHA-256 of the canonical JSON,
+-- it arrived as in dir_service_records, which is what reads return; the other tables hold the
+-- columns that filters, joins and the other ORUK endpoints need. hash is the SHA-256 of the canonical JSON,
 -- so that an unchanged record is not rewritten.
 --
 -- Owned children (schedules, contacts, phones, cost options, service areas, languages,
@@ -55,18 +55,26 @@ CREATE TABLE dir_services (
     verified_by            TEXT NOT NULL,
     internal_only          BOOLEAN NOT NULL DEFAULT FALSE,
     modified_at            TIMESTAMPTZ NOT NULL,
-    record                 TEXT NOT NULL,
     hash                   TEXT NOT NULL,
     created_at             TIMESTAMPTZ NOT NULL,
     updated_at             TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX dir_services_source ON dir_services (source, id);
 CREATE INDEX dir_services_name ON dir_services (name, pk);
+-- The open feed's lists and counts read this index alone.
+CREATE INDEX dir_services_open ON dir_services (internal_only, name, pk);
 CREATE INDEX dir_services_organization ON dir_services (organization_id, name);
 CREATE INDEX dir_services_minimum_age ON dir_services (minimum_age);
 CREATE INDEX dir_services_maximum_age ON dir_services (maximum_age);
 CREATE INDEX dir_services_modified ON dir_services (modified_at);
 CREATE INDEX dir_services_verified ON dir_services (last_verified_at);
+
+-- The record a service arrived as, apart from dir_services so that scans and counts of
+-- services read narrow rows.
+CREATE TABLE dir_service_records (
+    service_pk  BIGINT PRIMARY KEY REFERENCES dir_services (pk) ON DELETE CASCADE,
+    record      TEXT NOT NULL
+);
 
 -- latitude and longitude are NULL when the record has none or they are off the globe, so that
 -- distance searches skip what they cannot place.
