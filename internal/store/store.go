@@ -302,6 +302,26 @@ func (db *DB) ReadTx(ctx context.Context, fn func(Conn) error) error {
 	return fn(Conn{q: tx, dialect: db.Dialect, stmts: db.readStmts, tx: tx})
 }
 
+// Savepoint runs fn inside a savepoint of c, which must be a write transaction's connection:
+// when fn fails, what it wrote is undone and the transaction carries on, so that a batch can
+// skip a bad item without losing the others.
+func (c Conn) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := c.Exec(ctx, `SAVEPOINT item`); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rbErr := c.Exec(ctx, `ROLLBACK TO SAVEPOINT item`); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rbErr))
+		}
+		_, relErr := c.Exec(ctx, `RELEASE SAVEPOINT item`)
+		return errors.Join(err, relErr)
+	}
+	if _, err := c.Exec(ctx, `RELEASE SAVEPOINT item`); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
 // IsUniqueViolation reports whether err came from a UNIQUE constraint.
 func IsUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError

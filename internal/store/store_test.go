@@ -234,3 +234,27 @@ func TestConcurrentTransactionsAllCommit(t *testing.T) {
 		}
 	})
 }
+
+func TestSavepointUndoesOnlyWhatFailed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		mustTx(t, db, func(c store.Conn) error {
+			if err := c.Savepoint(ctx, func() error { return insertOrganisation(ctx, c, "Riverside Surgery", "A81001") }); err != nil {
+				return err
+			}
+			err := c.Savepoint(ctx, func() error {
+				if err := insertOrganisation(ctx, c, "Hillside Practice", "A81002"); err != nil {
+					return err
+				}
+				return insertOrganisation(ctx, c, "Riverside Surgery", "A81001") // a duplicate: fails
+			})
+			if !store.IsUniqueViolation(err) {
+				t.Errorf("the failing savepoint returned %v, want its unique violation", err)
+			}
+			return insertOrganisation(ctx, c, "Lakeside Practice", "A81003") // the transaction carries on
+		})
+		if n := countOrganisations(t, db); n != 2 {
+			t.Errorf("after one failed savepoint there are %d organisations, want 2 (the failed one's first insert undone)", n)
+		}
+	})
+}

@@ -1,0 +1,276 @@
+package directory
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/store"
+)
+
+const (
+	earthRadius = 6371008.8 // metres: the mean radius, as the haversine distance uses
+	maxRadius   = 1_000_000 // metres: the widest proximity a search may ask for
+	// firstReach is how far a search from a point without a radius looks first; it looks
+	// four times as far each time it has not found enough.
+	firstReach = 5_000
+)
+
+// ListServiceAtLocations returns a page of the services at locations whose services match f.
+// Each item has its location fully nested and its service with one-to-one fields only.
+//
+// With near, only locations with a known position are listed, nearest first, each with its
+// Distance in metres; near.Radius, when set, leaves out those further away. Without near they
+// are in the order ListServices gives their services.
+func (d *Directory) ListServiceAtLocations(ctx context.Context, aud Audience, f Filter, near *Near, p Page) (Results[ServiceAtLocation], error) {
+	p = p.normal()
+	res := Results[ServiceAtLocation]{Page: p}
+	err := d.db.ReadTx(ctx, func(c store.Conn) error {
+		var hits []salHit
+		var err error
+		if near == nil {
+			hits, res.Total, err = salsInOrder(ctx, c, aud, f, p)
+		} else {
+			hits, res.Total, err = salsNearest(ctx, c, aud, f, *near, p)
+		}
+		if err != nil {
+			return err
+		}
+		res.Items, err = loadSALs(ctx, c, aud, hits)
+		return err
+	})
+	return res, apperr.Wrap("list services at locations", err)
+}
+
+// salHit is a service at a location found by a search, before its record is read.
+type salHit struct {
+	id        string
+	servicePK int64
+	distance  *float64
+}
+
+const salFrom = ` JOIN dir_service_at_locations sal ON sal.service_pk = s.pk`
+
+func salsInOrder(ctx context.Context, c store.Conn, aud Audience, f Filter, p Page) ([]salHit, int, error) {
+	q := buildServiceQuery(c, aud, f)
+	var total int
+	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+salFrom+q.where(), q.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count services at locations: %w", err)
+	}
+	rows, err := c.Query(ctx, `SELECT sal.id, s.pk FROM `+q.from+salFrom+q.where()+` ORDER BY `+q.order+`, sal.pk LIMIT ? OFFSET ?`,
+		append(q.args, p.Size, p.offset())...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list services at locations: %w", err)
+	}
+	defer rows.Close()
+	var hits []salHit
+	for rows.Next() {
+		var h salHit
+		if err := rows.Scan(&h.id, &h.servicePK); err != nil {
+			return nil, 0, fmt.Errorf("list services at locations: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	return hits, total, rows.Err()
+}
+
+// salsNearest finds the page of nearest services at locations. The database narrows them to a
+// box of latitude and longitude around the point, which its index on position answers; the
+// exact distance is then worked out here. Without a radius the box grows until it holds every
+// item up to the end of the page, or the whole world.
+func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near Near, p Page) ([]salHit, int, error) {
+	want := p.offset() + p.Size
+	reach := near.Radius
+	if reach == 0 {
+		reach = firstReach
+	}
+	for {
+		everywhere := near.Radius == 0 && reach >= maxRadius
+		hits, err := salsWithin(ctx, c, aud, f, near, reach, everywhere)
+		if err != nil {
+			return nil, 0, err
+		}
+		if near.Radius > 0 || len(hits) >= want || everywhere {
+			total := len(hits)
+			if near.Radius == 0 {
+				if total, err = countPositioned(ctx, c, aud, f); err != nil {
+					return nil, 0, err
+				}
+			}
+			return hits[min(p.offset(), len(hits)):min(want, len(hits))], total, nil
+		}
+		reach *= 4
+	}
+}
+
+// salsWithin returns the services at locations within reach metres of near (or, everywhere,
+// all with a position), nearest first.
+func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near Near, reach float64, everywhere bool) ([]salHit, error) {
+	q := positionedQuery(c, aud, f)
+	if !everywhere {
+		box := boxAround(near.Latitude, near.Longitude, reach)
+		q.and(`l.latitude BETWEEN ? AND ?`, box.south, box.north)
+		if box.west < box.east { // a box across the 180th meridian is narrowed by latitude alone
+			q.and(`l.longitude BETWEEN ? AND ?`, box.west, box.east)
+		}
+	}
+	rows, err := c.Query(ctx, `SELECT sal.id, s.pk, l.latitude, l.longitude FROM `+q.from+q.where(), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find services near a point: %w", err)
+	}
+	defer rows.Close()
+	var hits []salHit
+	for rows.Next() {
+		var h salHit
+		var lat, long float64
+		if err := rows.Scan(&h.id, &h.servicePK, &lat, &long); err != nil {
+			return nil, fmt.Errorf("find services near a point: %w", err)
+		}
+		if dist := Distance(near.Latitude, near.Longitude, lat, long); everywhere || dist <= reach {
+			h.distance = &dist
+			hits = append(hits, h)
+		}
+	}
+	slices.SortFunc(hits, func(a, b salHit) int { return cmp.Or(cmp.Compare(*a.distance, *b.distance), cmp.Compare(a.id, b.id)) })
+	return hits, rows.Err()
+}
+
+// positionedQuery is the services at locations whose services match f and whose locations
+// have a position, aliased sal, l and s. The locations drive the query, because callers narrow
+// them to a box that their index on position answers; CROSS JOIN keeps SQLite's planner from
+// starting at the services instead, and means an inner join to PostgreSQL.
+func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+	q := serviceQuery{from: `dir_locations l CROSS JOIN dir_service_at_locations sal CROSS JOIN dir_services s`}
+	q.and(`sal.location_pk = l.pk AND s.pk = sal.service_pk AND l.latitude IS NOT NULL`)
+	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
+		// pk + 0, not pk: SQLite would otherwise probe the index of services at locations once
+		// for every matching service, for every location in the box.
+		q.and(`s.pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+	}
+	q.filter(aud, f)
+	return q
+}
+
+func countPositioned(ctx context.Context, c store.Conn, aud Audience, f Filter) (int, error) {
+	q := positionedQuery(c, aud, f)
+	var n int
+	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count services at locations: %w", err)
+	}
+	return n, nil
+}
+
+// box is a range of latitude and longitude in degrees.
+type box struct{ south, north, west, east float64 }
+
+// boxAround returns a box that holds every point within reach metres of (lat, long). Its
+// longitude range is wrapped (west > east) when it crosses the 180th meridian, and spans the
+// globe near the poles.
+func boxAround(lat, long, reach float64) box {
+	dLat := reach / earthRadius * 180 / math.Pi
+	b := box{south: math.Max(lat-dLat, -90), north: math.Min(lat+dLat, 90), west: -180, east: 180}
+	widest := math.Max(math.Abs(b.south), math.Abs(b.north))
+	if widest >= 89.9 {
+		return b
+	}
+	dLong := dLat / math.Cos(widest*math.Pi/180)
+	if dLong >= 180 {
+		return b
+	}
+	b.west, b.east = long-dLong, long+dLong
+	if b.west < -180 {
+		b.west += 360
+	}
+	if b.east > 180 {
+		b.east -= 360
+	}
+	return b
+}
+
+// Distance is the great-circle distance in metres between two points given in degrees, by
+// the haversine formula on a sphere of the Earth's mean radius.
+func Distance(lat1, long1, lat2, long2 float64) float64 {
+	φ1, φ2 := lat1*math.Pi/180, lat2*math.Pi/180
+	dφ, dλ := φ2-φ1, (long2-long1)*math.Pi/180
+	h := math.Sin(dφ/2)*math.Sin(dφ/2) + math.Cos(φ1)*math.Cos(φ2)*math.Sin(dλ/2)*math.Sin(dλ/2)
+	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// loadSALs reads the services of the hits and builds the list items in the hits' order.
+func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([]ServiceAtLocation, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	pks := make([]any, len(hits))
+	for i, h := range hits {
+		pks[i] = h.servicePK
+	}
+	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(pks)), pks...)
+	if err != nil {
+		return nil, fmt.Errorf("read services: %w", err)
+	}
+	defer rows.Close()
+	services := map[int64]Service{}
+	for rows.Next() {
+		var pk int64
+		var record string
+		if err := rows.Scan(&pk, &record); err != nil {
+			return nil, fmt.Errorf("read services: %w", err)
+		}
+		if services[pk], err = decodeService(record); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]ServiceAtLocation, 0, len(hits))
+	for _, h := range hits {
+		s := services[h.servicePK].forAudience(aud)
+		sl := s.serviceAtLocation(h.id, s.summary())
+		sl.Distance = h.distance
+		out = append(out, sl)
+	}
+	return out, nil
+}
+
+// serviceAtLocation returns s's service at a location with id, carrying service as its
+// service.
+func (s Service) serviceAtLocation(id string, service Service) ServiceAtLocation {
+	for _, sl := range s.ServiceAtLocations {
+		if sl.ID == id {
+			sl.ServiceID, sl.Service = s.ID, &service
+			sl.LocationID = sl.Location.ID
+			return sl
+		}
+	}
+	return ServiceAtLocation{ID: id, ServiceID: s.ID, Service: &service}
+}
+
+// GetServiceAtLocation returns a service at a location with its location and its service
+// fully nested, as aud may see them.
+func (d *Directory) GetServiceAtLocation(ctx context.Context, aud Audience, id string) (ServiceAtLocation, error) {
+	var record string
+	err := d.db.Reader().QueryRow(ctx, `SELECT r.record FROM dir_service_at_locations sal JOIN dir_services s ON s.pk = sal.service_pk
+		JOIN dir_service_records r ON r.service_pk = s.pk WHERE sal.id = ?`+audienceClause(aud, "s.internal_only"), append([]any{id}, audienceArgs(aud)...)...).Scan(&record)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ServiceAtLocation{}, apperr.New(apperr.NotFound, "No service at a location has the id %s", id)
+	}
+	if err != nil {
+		return ServiceAtLocation{}, apperr.Wrap("get service at location", err)
+	}
+	s, err := decodeService(record)
+	if err != nil {
+		return ServiceAtLocation{}, apperr.Wrap("get service at location", err)
+	}
+	s = s.forAudience(aud)
+	full := s
+	full.ServiceAtLocations = nil // the location is given beside it
+	return s.serviceAtLocation(id, full), nil
+}

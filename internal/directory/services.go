@@ -1,0 +1,227 @@
+package directory
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/store"
+)
+
+// GetService returns a service fully nested, as aud may see it.
+func (d *Directory) GetService(ctx context.Context, aud Audience, id string) (Service, error) {
+	var record string
+	err := d.db.Reader().QueryRow(ctx, `SELECT r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
+		WHERE s.id = ?`+audienceClause(aud, "s.internal_only"),
+		append([]any{id}, audienceArgs(aud)...)...).Scan(&record)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Service{}, apperr.New(apperr.NotFound, "No service has the id %s", id)
+	}
+	if err != nil {
+		return Service{}, apperr.Wrap("get service", err)
+	}
+	s, err := decodeService(record)
+	return s.forAudience(aud), apperr.Wrap("get service", err)
+}
+
+// ListServices returns a page of the services that match f, with only their one-to-one fields
+// and organisation, as ORUK's /services lists them. With words to search for, the best matches
+// come first; otherwise they are in order of name.
+func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p Page) (Results[Service], error) {
+	p = p.normal()
+	res := Results[Service]{Page: p}
+	err := d.db.ReadTx(ctx, func(c store.Conn) error {
+		q := buildServiceQuery(c, aud, f)
+		if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&res.Total); err != nil {
+			return fmt.Errorf("count services: %w", err)
+		}
+		records, err := queryRecords(ctx, c, `SELECT r.record FROM `+q.from+` JOIN dir_service_records r ON r.service_pk = s.pk`+
+			q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`, append(q.args, p.Size, p.offset())...)
+		for _, s := range records {
+			res.Items = append(res.Items, s.forAudience(aud).summary())
+		}
+		return err
+	})
+	return res, apperr.Wrap("list services", err)
+}
+
+// serviceQuery is the FROM, WHERE and ORDER BY of a search of services, aliased s.
+type serviceQuery struct {
+	from  string
+	conds []string
+	args  []any
+	order string
+}
+
+func (q serviceQuery) where() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return ` WHERE ` + strings.Join(q.conds, ` AND `)
+}
+
+func (q *serviceQuery) and(cond string, args ...any) {
+	q.conds = append(q.conds, cond)
+	q.args = append(q.args, args...)
+}
+
+// buildServiceQuery turns a filter into SQL. The filters on categories and schedules look the
+// matching services up in their own indexes, with IN, so that a rare category or day drives
+// the query.
+func buildServiceQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+	q := serviceQuery{from: `dir_services s`, order: `s.name, s.pk`}
+	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
+		q.from += ` JOIN (` + match + `) m ON m.rowid = s.pk`
+		q.args = args
+		q.order = `m.rank, s.name, s.pk`
+	}
+	q.filter(aud, f)
+	return q
+}
+
+// filter adds the conditions of f, and of what aud may see, on the services aliased s.
+func (q *serviceQuery) filter(aud Audience, f Filter) {
+	if aud != Practitioners {
+		q.and(`s.internal_only = ?`, false)
+	}
+	if f.TaxonomyTermID != "" {
+		q.and(`s.pk IN (SELECT service_pk FROM dir_attributes WHERE taxonomy_term_id = ?)`, f.TaxonomyTermID)
+	}
+	if f.TaxonomyID != "" {
+		q.and(`s.pk IN (SELECT service_pk FROM dir_attributes WHERE taxonomy_id = ?)`, f.TaxonomyID)
+	}
+	if f.OrganizationID != "" {
+		q.and(`s.organization_id = ?`, f.OrganizationID)
+	}
+	// No minimum counts as 0 and no maximum as unlimited, so a NULL fails both comparisons
+	// except a minimum_age filter of 0, which every service passes.
+	if f.MinimumAge != nil && *f.MinimumAge > 0 {
+		q.and(`s.minimum_age >= ?`, *f.MinimumAge)
+	}
+	if f.MaximumAge != nil {
+		q.and(`s.maximum_age <= ?`, *f.MaximumAge)
+	}
+	if f.Age != nil {
+		q.and(`(s.minimum_age IS NULL OR s.minimum_age <= ?) AND (s.maximum_age IS NULL OR s.maximum_age >= ?)`, *f.Age, *f.Age)
+	}
+	if sched, args := scheduleConds(f); sched != "" {
+		q.and(`s.pk IN (SELECT service_pk FROM dir_schedules WHERE `+sched+`)`, args...)
+	}
+	if !f.ModifiedAfter.IsZero() {
+		q.and(`s.modified_at >= ?`, f.ModifiedAfter.UTC())
+	}
+	if f.Capacity != "" {
+		q.and(`s.capacity = ?`, string(f.Capacity))
+	}
+	if f.ReferralRoute != "" {
+		q.and(`s.referral_route = ?`, string(f.ReferralRoute))
+	}
+}
+
+// scheduleConds is the conditions one schedule must meet for the day and times asked for.
+func scheduleConds(f Filter) (string, []any) {
+	var conds []string
+	var args []any
+	if bit := f.Day.bit(); bit != 0 {
+		conds = append(conds, `(days & ?) <> 0`)
+		args = append(args, bit)
+	}
+	if f.StartTime != "" {
+		conds = append(conds, `opens_at <> '' AND opens_at >= ?`)
+		args = append(args, clockKey(f.StartTime))
+	}
+	if f.EndTime != "" {
+		conds = append(conds, `closes_at <> '' AND closes_at <= ?`)
+		args = append(args, clockKey(f.EndTime))
+	}
+	return strings.Join(conds, ` AND `), args
+}
+
+func audienceClause(aud Audience, column string) string {
+	if aud == Practitioners {
+		return ""
+	}
+	return ` AND ` + column + ` = ?`
+}
+
+func audienceArgs(aud Audience) []any {
+	if aud == Practitioners {
+		return nil
+	}
+	return []any{false}
+}
+
+// queryRecords runs a query whose only column is a service's record and decodes each.
+func queryRecords(ctx context.Context, c store.Conn, query string, args ...any) ([]Service, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query services: %w", err)
+	}
+	defer rows.Close()
+	var out []Service
+	for rows.Next() {
+		var record string
+		if err := rows.Scan(&record); err != nil {
+			return nil, fmt.Errorf("read service: %w", err)
+		}
+		s, err := decodeService(record)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// decodeService reads a stored record, which was valid when it was written.
+func decodeService(record string) (Service, error) {
+	var s Service
+	if err := json.Unmarshal([]byte(record), &s); err != nil {
+		return Service{}, fmt.Errorf("decode stored service: %w", err)
+	}
+	if s.Organization != nil {
+		s.OrganizationID = s.Organization.ID
+	}
+	return s, nil
+}
+
+// forAudience returns s as aud may see it. Callers have already left out the services aud may
+// not see at all.
+func (s Service) forAudience(aud Audience) Service {
+	if aud == Practitioners {
+		return s
+	}
+	s.VerifiedBy = ""
+	var open []Contact
+	for _, k := range s.Contacts {
+		if !k.InternalOnly {
+			open = append(open, k)
+		}
+	}
+	s.Contacts = open
+	return s
+}
+
+// summary is s with only its one-to-one fields and its organisation's, as ORUK lists them.
+func (s Service) summary() Service {
+	out := Service{
+		ID: s.ID, OrganizationID: s.OrganizationID, Name: s.Name, Description: s.Description, URL: s.URL,
+		Email: s.Email, Status: s.Status, Fees: s.Fees, Accreditations: s.Accreditations,
+		MinimumAge: s.MinimumAge, MaximumAge: s.MaximumAge, AssuredDate: s.AssuredDate, AssurerEmail: s.AssurerEmail,
+		Alert: s.Alert, LastModified: s.LastModified, SocialPrescribing: s.SocialPrescribing,
+	}
+	if s.Organization != nil {
+		o := s.Organization.summary()
+		out.Organization = &o
+	}
+	return out
+}
+
+func (o Organization) summary() Organization {
+	return Organization{ID: o.ID, Name: o.Name, Description: o.Description, Email: o.Email, Website: o.Website,
+		Logo: o.Logo, URI: o.URI, ParentOrganizationID: o.ParentOrganizationID}
+}
