@@ -24,6 +24,7 @@ import (
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/workforce"
 )
 
 //go:embed templates
@@ -43,6 +44,7 @@ type Deps struct {
 	Cases     *casework.Service
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
+	Workforce *workforce.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
