@@ -65,3 +65,15 @@ func trimLimit(s string, max int) (string, bool) {
 	s = strings.TrimSpace(s)
 	return s, len(s) <= max
 }
+
+// pastDate checks a required YYYY-MM-DD date that must be today or earlier.
+func pastDate(errs *apperr.Fields, field, v, today, enter, label string) {
+	switch {
+	case v == "":
+		errs.Add(field, enter)
+	case !validDate(v):
+		errs.Add(field, label+" must be a real date")
+	case v > today:
+		errs.Add(field, label+" must be today or in the past")
+	}
+}
