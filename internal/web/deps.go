@@ -36,7 +36,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
-		Policy:    access.NewPolicy(log, cases),
+		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),
 		Version:   version,

@@ -115,6 +115,11 @@ func (s *Server) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		s.Log.Info("escalated overdue referrals", "count", n)
 	}
+	if n, err := s.Workforce.FlagOverdueSupervision(ctx, audit.System); err != nil {
+		s.Log.Error("flag overdue supervision", "err", err)
+	} else if n > 0 {
+		s.Log.Info("flagged overdue supervision", "count", n)
+	}
 	if n, err := s.Cases.EndLapsedOversight(ctx, audit.System, time.Now()); err != nil {
 		s.Log.Error("end lapsed oversight", "err", err)
 	} else if n > 0 {
