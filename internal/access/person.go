@@ -15,6 +15,18 @@ type Relationships interface {
 	ActiveOverride(ctx context.Context, userID, personID int64, now time.Time) (bool, error)
 }
 
+// Supervision answers whether a supervisor supervises someone on a person's care team.
+type Supervision interface {
+	SupervisesCareOf(ctx context.Context, supervisorID, personID int64) (bool, error)
+}
+
+// WithSupervision lets supervisors reach the records of the people their supervisees support
+// (DESIGN §4), and returns the policy.
+func (p *Policy) WithSupervision(s Supervision) *Policy {
+	p.supervision = s
+	return p
+}
+
 var errNoRelationship = apperr.New(apperr.Forbidden,
 	"You can only see the record of someone your team is supporting, someone you supervise the care of, or someone you referred")
 
@@ -35,6 +47,16 @@ func (p *Policy) PersonAccess(ctx context.Context, u account.User, personID int6
 	}
 	if rel != casework.NoRelationship {
 		return rel, nil
+	}
+	if p.supervision != nil && u.Has(account.Supervisor) {
+		ok, err := p.supervision.SupervisesCareOf(ctx, u.ID, personID)
+		if err != nil {
+			p.log.ErrorContext(ctx, "supervision lookup failed, refusing", "user_id", u.ID, "err", err)
+			return casework.NoRelationship, errForbidden
+		}
+		if ok {
+			return casework.SupervisorOf, nil
+		}
 	}
 	override, err := p.relationships.ActiveOverride(ctx, u.ID, personID, time.Now())
 	if err != nil {

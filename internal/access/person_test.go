@@ -63,3 +63,29 @@ func TestPersonAccess(t *testing.T) {
 		}
 	}
 }
+
+type fixedSupervision map[int64]bool
+
+func (f fixedSupervision) SupervisesCareOf(_ context.Context, _, personID int64) (bool, error) {
+	return f[personID], nil
+}
+
+// TestSupervisionRelationship lets a supervisor reach the person their supervisee supports,
+// and nobody else, and only a holder of the supervisor role.
+func TestSupervisionRelationship(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p := NewPolicy(log, fixedRelationships{rel: map[int64]casework.Relationship{1: casework.CareTeam}}).WithSupervision(fixedSupervision{2: true})
+	sup := user(1, account.OccupationalTherapist, account.Supervisor)
+	if rel, err := p.PersonAccess(context.Background(), sup, 2); err != nil || rel != casework.SupervisorOf {
+		t.Errorf("a supervisee's person: %q, %v", rel, err)
+	}
+	if rel, err := p.PersonAccess(context.Background(), sup, 1); err != nil || rel != casework.CareTeam {
+		t.Errorf("the care team relationship comes first: %q, %v", rel, err)
+	}
+	if _, err := p.PersonAccess(context.Background(), sup, 3); err == nil {
+		t.Error("a supervisor reached someone no supervisee supports")
+	}
+	if _, err := p.PersonAccess(context.Background(), user(1, account.OccupationalTherapist), 2); err == nil {
+		t.Error("someone without the supervisor role reached a person through supervision")
+	}
+}

@@ -42,6 +42,7 @@ type Resource struct {
 type Policy struct {
 	log           *slog.Logger
 	relationships Relationships
+	supervision   Supervision // nil: supervision gives no access
 }
 
 // NewPolicy returns the policy; rel answers who has a relationship with a person, and may be

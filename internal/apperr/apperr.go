@@ -125,3 +125,15 @@ func Is(err error, kind Kind) bool {
 	ae, ok := As(err)
 	return ok && ae.Kind == kind
 }
+
+// FieldMessage returns the message on a field of an Invalid error, or "" when there is none.
+func FieldMessage(err error, field string) string {
+	if ae, ok := As(err); ok && ae.Kind == Invalid {
+		for _, f := range ae.Fields {
+			if f.Field == field {
+				return f.Message
+			}
+		}
+	}
+	return ""
+}

@@ -203,10 +203,11 @@ type Relationship string
 
 const (
 	NoRelationship  Relationship = ""
-	CareTeam        Relationship = "care_team" // on the care team of an open case
-	TeamHolds       Relationship = "team"      // their team's service holds an open case or referral
-	Referrer        Relationship = "referrer"  // they referred the person: status and feedback only
-	EmergencyAccess Relationship = "override"  // time-limited emergency access with a recorded reason
+	CareTeam        Relationship = "care_team"   // on the care team of an open case
+	TeamHolds       Relationship = "team"        // their team's service holds an open case or referral
+	Referrer        Relationship = "referrer"    // they referred the person: status and feedback only
+	SupervisorOf    Relationship = "supervision" // they supervise someone on the care team of an open case
+	EmergencyAccess Relationship = "override"    // time-limited emergency access with a recorded reason
 )
 
 // ClosedCaseAccess is how long the care team of a closed case keeps access to it, to finish

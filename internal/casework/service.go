@@ -15,9 +15,10 @@ import (
 
 // Service opens and runs cases.
 type Service struct {
-	db        *store.DB
-	referrals *referral.Service
-	now       func() time.Time
+	db         *store.DB
+	referrals  *referral.Service
+	competence CompetenceChecker // nil: delegation checks the clinical rule only
+	now        func() time.Time
 }
 
 // NewService returns a Service over db.

@@ -21,8 +21,8 @@ type TaskType struct {
 	ID       int64
 	Name     string
 	Clinical bool
-	// Competences are the codes of the competences a delegate needs. They are recorded now and
-	// checked once workforce competence records exist; today only the clinical rule is enforced.
+	// Competences are the codes of the default framework's competences the type needs, for
+	// showing; delegation asks the CompetenceChecker, which reads the delegate's framework.
 	Competences []string
 }
 
@@ -56,6 +56,10 @@ type Task struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	Version         int64
+	// A delegation a supervisor let through despite missing competences.
+	OverrideByName  string
+	OverrideReason  string
+	OverrideMissing []string
 }
 
 // TaskInput is what delegating a task takes.
@@ -64,6 +68,8 @@ type TaskInput struct {
 	DelegateTo int64 // a user on the case's care team
 	Guidance   string
 	DueOn      string
+	// OverrideReason is a supervisor's reason for delegating despite missing competences.
+	OverrideReason string
 }
 
 func (in *TaskInput) validate(today string) error {
@@ -109,7 +115,8 @@ const KindTask notify.Kind = "case.task"
 
 // Delegate gives a task on a case to a current member of its care team. The delegator must be
 // on the care team too. A clinical task is refused to anyone whose role on the case is not
-// clinical, with the reason on the delegate_to field.
+// clinical, and any task to a delegate who lacks a competence it needs, unless their supervisor
+// overrides with a reason; refusals explain themselves on the delegate_to field.
 func (s *Service) Delegate(ctx context.Context, actor audit.Actor, by account.User, caseID int64, in TaskInput) (Task, error) {
 	if err := in.validate(s.today()); err != nil {
 		return Task{}, err
@@ -134,13 +141,25 @@ func (s *Service) Delegate(ctx context.Context, actor audit.Actor, by account.Us
 		if tt[0].Clinical && !to.Role.Clinical() {
 			return apperr.Fields{{Field: "delegate_to", Message: clinicalRefusal(tt[0], to.Role)}}.Err()
 		}
+		override, err := s.checkCompetence(ctx, c, by, to, tt[0], in.OverrideReason)
+		if err != nil {
+			return err
+		}
 		now := store.Now()
 		var id int64
 		err = c.QueryRow(ctx, `INSERT INTO tasks (case_id, type_id, delegated_by, delegated_to, guidance, due_on, status,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			caseID, in.TypeID, by.ID, to.UserID, in.Guidance, in.DueOn, TaskOpen, now, now).Scan(&id)
+			created_at, updated_at, override_by, override_reason, override_missing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			caseID, in.TypeID, by.ID, to.UserID, in.Guidance, in.DueOn, TaskOpen, now, now,
+			nullUser(override.by), override.reason, override.missing).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert task: %w", err)
+		}
+		if override.by != 0 {
+			err = audit.Record(ctx, c, actor, audit.Event{Action: "case.task_override", RecordType: "case", RecordID: audit.RecordID(caseID),
+				Reason: override.reason, Detail: fmt.Sprintf("task=%d to=%d missing=%s", id, to.UserID, override.missing)})
+			if err != nil {
+				return err
+			}
 		}
 		if to.UserID != by.ID {
 			if err := notify.Notify(ctx, c, to.UserID, KindTask, "A task has been delegated to you", caseLink(caseID)); err != nil {
@@ -254,8 +273,10 @@ func splitCodes(s string) []string {
 }
 
 const taskSelect = `SELECT t.id, t.case_id, tt.id, tt.name, tt.clinical, tt.competences, t.delegated_by, ub.name,
-	t.delegated_to, ut.name, t.guidance, t.due_on, t.status, t.outcome, t.created_at, t.updated_at, t.version
-	FROM tasks t JOIN task_types tt ON tt.id = t.type_id JOIN users ub ON ub.id = t.delegated_by JOIN users ut ON ut.id = t.delegated_to`
+	t.delegated_to, ut.name, t.guidance, t.due_on, t.status, t.outcome, t.created_at, t.updated_at, t.version,
+	COALESCE(uo.name, ''), t.override_reason, t.override_missing
+	FROM tasks t JOIN task_types tt ON tt.id = t.type_id JOIN users ub ON ub.id = t.delegated_by JOIN users ut ON ut.id = t.delegated_to
+	LEFT JOIN users uo ON uo.id = t.override_by`
 
 func getTask(ctx context.Context, c store.Conn, id int64) (Task, error) {
 	ts, err := listTasks(ctx, c, `t.id = ?`, id)
@@ -276,12 +297,14 @@ func listTasks(ctx context.Context, c store.Conn, where string, args ...any) ([]
 	var out []Task
 	for rows.Next() {
 		var t Task
-		var comps string
+		var comps, missing string
 		if err := rows.Scan(&t.ID, &t.CaseID, &t.Type.ID, &t.Type.Name, &t.Type.Clinical, &comps, &t.DelegatedBy, &t.DelegatedByName,
-			&t.DelegatedTo, &t.DelegatedToName, &t.Guidance, &t.DueOn, &t.Status, &t.Outcome, &t.CreatedAt, &t.UpdatedAt, &t.Version); err != nil {
+			&t.DelegatedTo, &t.DelegatedToName, &t.Guidance, &t.DueOn, &t.Status, &t.Outcome, &t.CreatedAt, &t.UpdatedAt, &t.Version,
+			&t.OverrideByName, &t.OverrideReason, &missing); err != nil {
 			return nil, fmt.Errorf("list tasks: %w", err)
 		}
 		t.Type.Competences = splitCodes(comps)
+		t.OverrideMissing = splitCodes(missing)
 		out = append(out, t)
 	}
 	return out, rows.Err()

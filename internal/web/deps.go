@@ -14,6 +14,7 @@ import (
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/workforce"
 )
 
 // NewDeps builds every service over one database, the same way for the server and its tests.
@@ -21,17 +22,21 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 	people := person.NewService(db)
 	referrals := referral.NewService(db, people)
 	cases := casework.NewService(db, referrals)
+	orgs := organisation.NewService(db)
+	work := workforce.NewService(db, orgs)
+	cases.CheckCompetenceWith(work)
 	return Deps{
 		Config:    cfg,
 		DB:        db,
 		Accounts:  account.NewService(db),
-		Orgs:      organisation.NewService(db),
+		Orgs:      orgs,
 		People:    people,
 		Referrals: referrals,
 		Cases:     cases,
 		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
 		Inbox:     notify.NewInbox(db),
-		Policy:    access.NewPolicy(log, cases),
+		Workforce: work,
+		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),
 		Version:   version,

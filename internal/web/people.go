@@ -43,6 +43,7 @@ var relationshipLabels = map[casework.Relationship]string{
 	casework.TeamHolds:       "Your team holds their case or referral",
 	casework.Referrer:        "You referred them",
 	casework.EmergencyAccess: "Emergency access: time-limited, with the reason you gave, and reviewed by supervisors",
+	casework.SupervisorOf:    "You supervise someone on their care team",
 }
 
 // banner is what heads every page about a person: who they are, told apart from anyone else

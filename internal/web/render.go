@@ -195,6 +195,7 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 		links = append(links, navLink{Href: "/clinical-input", Label: "Clinical input"}, navLink{Href: "/oversight", Label: "Oversight"})
 	}
 	if u.Has(account.Supervisor) {
+		links = append(links, navLink{Href: "/supervision", Label: "Supervision"}, navLink{Href: "/advice", Label: "Advice requests"})
 		links = append(links, navLink{Href: "/overrides", Label: "Emergency access review"})
 	}
 	links = append(links, navLink{Href: "/notifications", Label: s.notificationsLabel(r, u)})

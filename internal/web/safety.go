@@ -556,6 +556,7 @@ type tasksPage struct {
 	Tasks       []taskRow
 	Clinical    []casework.ClinicalInputFlag
 	WaitingOnOT bool
+	CanOverride bool // a supervisor, who may delegate despite a supervisee's competence gap
 }
 
 type taskRow struct {
@@ -590,7 +591,7 @@ func (s *Server) handleTaskDelegate(w http.ResponseWriter, r *http.Request) {
 	typeID, _ := formID(f.Get("type"))
 	to, _ := formID(f.Get("delegate_to"))
 	_, err := s.Cases.Delegate(r.Context(), actor(r), state(r).user, k.ID, casework.TaskInput{
-		TypeID: typeID, DelegateTo: to, Guidance: f.Get("guidance"), DueOn: readDate(f, "due_on")})
+		TypeID: typeID, DelegateTo: to, Guidance: f.Get("guidance"), DueOn: readDate(f, "due_on"), OverrideReason: f.Get("override_reason")})
 	s.afterWork(w, r, k, rel, err, "/tasks", "delegated", f)
 }
 
@@ -657,7 +658,7 @@ func (s *Server) afterWork(w http.ResponseWriter, r *http.Request, k casework.Ca
 func (s *Server) showTasks(w http.ResponseWriter, r *http.Request, status int, k casework.Case, rel casework.Relationship, f form) {
 	ctx, u := r.Context(), state(r).user
 	head, err := s.viewPerson(r, k.PersonID, string(rel), "Tasks")
-	page := tasksPage{Head: head, Case: k, Open: k.Status != casework.Closed, OnTeam: onCareTeam(k, u.ID)}
+	page := tasksPage{Head: head, Case: k, Open: k.Status != casework.Closed, OnTeam: onCareTeam(k, u.ID), CanOverride: u.Has(account.Supervisor)}
 	var tasks []casework.Task
 	if err == nil {
 		tasks, err = s.Cases.Tasks(ctx, k.ID)

@@ -283,6 +283,12 @@ func TestDelegation(t *testing.T) {
 	task.Set("due_on-day", "1")
 	task.Set("due_on-month", "1")
 	task.Set("due_on-year", fmt.Sprint(time.Now().Year()+1))
+	// A link worker without the competences the type needs is refused, with what is missing.
+	if res, body = f.post(t, ot, tasksPath, task); res.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, "Accompanying someone to a first session (SP-CONNECT): not signed off") {
+		t.Fatalf("non-clinical task to a link worker with no sign-offs: %d, want 400 naming the competence", res.StatusCode)
+	}
+	f.signOff(t, lw, "SP-CONNECT", "SF-LONE-WORKING")
 	if res, _ = f.post(t, ot, tasksPath, task); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != tasksPath+"?saved=delegated" {
 		t.Fatalf("non-clinical task: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/workforce"
 )
 
 //go:embed templates
@@ -43,6 +44,7 @@ type Deps struct {
 	Cases     *casework.Service
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
+	Workforce *workforce.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
@@ -112,6 +114,11 @@ func (s *Server) housekeep(ctx context.Context) {
 		s.Log.Error("escalate overdue referrals", "err", err)
 	} else if n > 0 {
 		s.Log.Info("escalated overdue referrals", "count", n)
+	}
+	if n, err := s.Workforce.FlagOverdueSupervision(ctx, audit.System); err != nil {
+		s.Log.Error("flag overdue supervision", "err", err)
+	} else if n > 0 {
+		s.Log.Info("flagged overdue supervision", "count", n)
 	}
 	if n, err := s.Cases.EndLapsedOversight(ctx, audit.System, time.Now()); err != nil {
 		s.Log.Error("end lapsed oversight", "err", err)
