@@ -1,0 +1,113 @@
+package directory
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/store/storetest"
+)
+
+// writeFiles writes files named in the map under a new folder and returns the folder.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "oruk-3.0", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestImportSavedFeedPrefersFullRecordsAndIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		dir := writeFiles(t, map[string]string{
+			"a-page-1.json":  fixture(t, "service_list.json"),
+			"b-service.json": fixture(t, "service_full.json"),
+			"c-list.json":    "[" + string(marshal(t, activity(1, "Walking group"))) + "]",
+		})
+		sum, err := d.Import(t.Context(), "saved-feed", Files{dir}, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Total != 2 || sum.Created != 2 || sum.Rejected != 0 {
+			t.Fatalf("first import %+v, want 2 created", sum)
+		}
+		full, err := d.GetService(t.Context(), Practitioners, "ac148810-d857-441c-9679-408f346de14b")
+		if err != nil || len(full.ServiceAtLocations) == 0 {
+			t.Fatalf("the listed service was stored without the full record's nesting: %+v %v", full, err)
+		}
+		sum, err = d.Import(t.Context(), "saved-feed", Files{dir}, ImportOptions{})
+		if err != nil || sum.Unchanged != 2 || sum.Created+sum.Updated+sum.Rejected != 0 {
+			t.Fatalf("second import %+v %v, want all unchanged", sum, err)
+		}
+		var entries int
+		db.Reader().QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'directory.import' AND record_id = 'saved-feed'`).Scan(&entries)
+		if entries != 2 {
+			t.Errorf("%d audit entries for two runs, want 2", entries)
+		}
+	})
+}
+
+func TestImportRejectsBadRecordsAndKeepsTheRest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		good := activity(1, "Walking group")
+		wrongType := strings.Replace(string(marshal(t, activity(2, "Choir"))), `"name":"Choir"`, `"name":42`, 1)
+		badUUID := activity(3, "Yoga")
+		badUUID.ID = "not-a-uuid"
+		unknownTerm := activity(4, "Art club", func(s *Service) {
+			s.Attributes = []Attribute{{ID: uid(40), TaxonomyTermID: uid(41)}}
+		})
+		huge := activity(5, "Gardening", func(s *Service) { s.Description = strings.Repeat("x", MaxRecordBytes) })
+		dir := writeFiles(t, map[string]string{
+			"1.json": string(marshal(t, good)),
+			"2.json": wrongType,
+			"3.json": string(marshal(t, badUUID)),
+			"4.json": string(marshal(t, unknownTerm)),
+			"5.json": string(marshal(t, huge)),
+			"6.json": `{"id": "` + uid(6) + `", "name": "Cut sh`,
+		})
+		before := rowCounts(t, db)
+		sum, err := d.Import(t.Context(), "saved-feed", Files{dir}, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Created != 1 || sum.Rejected != 5 || sum.Done != 6 {
+			t.Fatalf("summary %+v, want 1 created and 5 rejected", sum)
+		}
+		want := []string{
+			uid(2) + ": There is a problem: name must be text, not number",
+			"not-a-uuid: There is a problem: id ",
+			uid(4) + ": There is a problem: attributes[0].taxonomy_term_id is not a known taxonomy term",
+			uid(5) + ": record is ",
+			"6.json: record is cut short",
+		}
+		var got []string
+		for _, r := range sum.Rejections {
+			got = append(got, r.String())
+		}
+		for _, w := range want {
+			if !strings.Contains(strings.Join(got, "\n"), w) {
+				t.Errorf("rejections %q, want one saying %q", got, w)
+			}
+		}
+		after := rowCounts(t, db)
+		if after["dir_services"] != before["dir_services"]+1 || after["dir_attributes"] != before["dir_attributes"] {
+			t.Errorf("rows before %v, after %v: want only the good service written", before, after)
+		}
+	})
+}
