@@ -111,3 +111,28 @@ func TestImportRejectsBadRecordsAndKeepsTheRest(t *testing.T) {
 		}
 	})
 }
+
+func TestImportTabularPackageNestsEachService(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		pkg := Package(filepath.Join("testdata", "hsds-package"))
+		sum, err := d.Import(t.Context(), "hsds-package", pkg, ImportOptions{})
+		if err != nil || sum.Created != 2 || sum.Rejected != 0 {
+			t.Fatalf("import %+v %v, want 2 created", sum, err)
+		}
+		s, err := d.GetService(t.Context(), Practitioners, "ac148810-d857-441c-9679-408f346de14b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := ParseService([]byte(fixture(t, "service_full.json")))
+		if s.Organization == nil || s.Organization.Name != want.Organization.Name || len(s.Schedules) != 1 ||
+			len(s.ServiceAtLocations) != 1 || len(s.ServiceAtLocations[0].Location.Addresses) != 1 ||
+			len(s.Attributes) != 1 || s.Attributes[0].TaxonomyTerm == nil || *s.MinimumAge != 12 ||
+			len(s.CostOptions) != 1 || *s.CostOptions[0].Amount != 35 || len(s.Contacts) != 1 {
+			t.Errorf("assembled service %+v, want it nested as the ORUK example", s)
+		}
+		if sum, err := d.Import(t.Context(), "hsds-package", pkg, ImportOptions{}); err != nil || sum.Unchanged != 2 {
+			t.Errorf("second import %+v %v, want both unchanged", sum, err)
+		}
+	})
+}
