@@ -1,6 +1,10 @@
 package directory
 
 import (
+	"context"
+	"errors"
+	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/audit"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +137,37 @@ func TestImportTabularPackageNestsEachService(t *testing.T) {
 		}
 		if sum, err := d.Import(t.Context(), "hsds-package", pkg, ImportOptions{}); err != nil || sum.Unchanged != 2 {
 			t.Errorf("second import %+v %v, want both unchanged", sum, err)
+		}
+	})
+}
+
+func TestJobsRunInTheBackgroundAndKeepTheirProgress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		jobs := NewJobs(t.Context(), New(db))
+		bad := activity(2, "Choir")
+		bad.ID = "not-a-uuid"
+		dir := writeFiles(t, map[string]string{"1.json": string(marshal(t, activity(1, "Walking group"))), "2.json": string(marshal(t, bad))})
+		id, err := jobs.Start(t.Context(), audit.System, "saved-feed", func(context.Context) (Source, error) { return Files{dir}, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		failed, err := jobs.Start(t.Context(), audit.System, "elsewhere", func(context.Context) (Source, error) {
+			return nil, errors.New("no such feed")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs.Wait()
+		job, err := jobs.Progress(t.Context(), id)
+		if err != nil || job.State != JobDone || job.Summary.Total != 2 || job.Summary.Done != 2 || job.Summary.Created != 1 ||
+			job.Summary.Rejected != 1 || job.Summary.Rejections[0].ID != "not-a-uuid" || job.FinishedAt == nil {
+			t.Errorf("job %+v %v, want done with 1 created and 1 rejected", job, err)
+		}
+		if job, err := jobs.Progress(t.Context(), failed); err != nil || job.State != JobFailed || job.Failure != "no such feed" {
+			t.Errorf("failed job %+v %v", job, err)
+		}
+		if _, err := jobs.Progress(t.Context(), 999); apperr.KindOf(err) != apperr.NotFound {
+			t.Errorf("unknown job: %v, want not found", err)
 		}
 	})
 }
