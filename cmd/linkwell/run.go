@@ -39,6 +39,7 @@ func commands() []command {
 		{"restore", "restore a backup into an empty database: restore --from FILE", runRestore},
 		{"audit", "check the audit log's hash chain: audit verify", runAudit},
 		{"postcodes", "load the ONS Postcode Directory: postcodes import FILE", runPostcodes},
+		{"directory", "import services: directory import PATH_OR_URL", runDirectory},
 		{"demo", "generate a large dataset for performance measurement: demo --scale national", runDemo},
 		{"version", "print the version", runVersion},
 	}

@@ -61,13 +61,38 @@ func BenchmarkSearch(b *testing.B) {
 var generatedWords = []string{"walking", "group", "gardening", "choir", "befriending", "art", "yoga", "money", "advice",
 	"carers", "peer", "support", "coffee", "morning", "digital", "skills", "bereavement", "football", "swimming", "craft"}
 
-// loadGenerated stores n services spread around ten English cities, in batches.
+// loadGenerated stores n generated services, in batches.
 func loadGenerated(b *testing.B, d *Directory, n int) {
+	b.Helper()
+	var batch [][]byte
+	store := func() {
+		results, err := d.UpsertMany(b.Context(), feed, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				b.Fatalf("generated service %s: %v", r.ID, r.Err)
+			}
+		}
+		batch = batch[:0]
+	}
+	generate(b, n, func(rec []byte) {
+		if batch = append(batch, rec); len(batch) == 500 {
+			store()
+		}
+	})
+	if len(batch) > 0 {
+		store()
+	}
+}
+
+// generate makes n services spread around ten English cities and passes each record to put.
+func generate(b *testing.B, n int, put func([]byte)) {
 	b.Helper()
 	cities := [][2]float64{{51.51, -0.13}, {53.48, -2.24}, {52.49, -1.89}, {53.80, -1.55}, {51.45, -2.59},
 		{54.97, -1.61}, {53.38, -1.47}, {52.95, -1.15}, {50.72, -1.88}, {52.63, 1.30}}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var batch [][]byte
 	for i := range n {
 		city := cities[i%len(cities)]
 		w := func() string { return generatedWords[rng.IntN(len(generatedWords))] }
@@ -82,18 +107,6 @@ func loadGenerated(b *testing.B, d *Directory, n int) {
 				s.ServiceAtLocations[0].Location.Addresses[0].ID = uid(10_000 + i*10 + 3)
 			})
 		s.ServiceAtLocations[0].ID, s.ServiceAtLocations[0].Location.ID = uid(10_000+i*10+4), uid(10_000+i*10+5)
-		batch = append(batch, marshal(b, s))
-		if len(batch) == 500 || i == n-1 {
-			results, err := d.UpsertMany(b.Context(), feed, batch)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, r := range results {
-				if r.Err != nil {
-					b.Fatalf("generated service %s: %v", r.ID, r.Err)
-				}
-			}
-			batch = batch[:0]
-		}
+		put(marshal(b, s))
 	}
 }
