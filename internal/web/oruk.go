@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -38,13 +39,13 @@ func (s *Server) orukRoutes() {
 	m.HandleFunc("GET /oruk/openapi.json", handleORUKOpenAPI)
 	m.HandleFunc("OPTIONS /oruk/", handleORUKPreflight)
 	m.HandleFunc("GET /oruk/services", s.handleORUKServices)
-	m.HandleFunc("GET /oruk/services/{id}", s.handleORUKService)
+	m.HandleFunc("GET /oruk/services/{id}", orukItem(s, s.getORUKService))
 	m.HandleFunc("GET /oruk/service_at_locations", s.handleORUKServiceAtLocations)
-	m.HandleFunc("GET /oruk/service_at_locations/{id}", s.handleORUKServiceAtLocation)
+	m.HandleFunc("GET /oruk/service_at_locations/{id}", orukItem(s, s.getORUKServiceAtLocation))
 	m.HandleFunc("GET /oruk/taxonomies", s.handleORUKTaxonomies)
-	m.HandleFunc("GET /oruk/taxonomies/{id}", s.handleORUKTaxonomy)
+	m.HandleFunc("GET /oruk/taxonomies/{id}", orukItem(s, s.Directory.GetTaxonomy))
 	m.HandleFunc("GET /oruk/taxonomy_terms", s.handleORUKTaxonomyTerms)
-	m.HandleFunc("GET /oruk/taxonomy_terms/{id}", s.handleORUKTaxonomyTerm)
+	m.HandleFunc("GET /oruk/taxonomy_terms/{id}", orukItem(s, s.Directory.GetTaxonomyTerm))
 	m.HandleFunc("GET /oruk/organizations", s.handleORUKOrganizations)
 	m.HandleFunc("GET /oruk/organizations/{id}", s.handleORUKOrganization)
 }
@@ -188,40 +189,24 @@ func (s *Server) handleORUKOrganizations(w http.ResponseWriter, r *http.Request)
 	s.writeORUK(w, r, pageOf(res), err)
 }
 
-func (s *Server) handleORUKService(w http.ResponseWriter, r *http.Request) {
-	id, err := orukID(r)
-	var v directory.Service
-	if err == nil {
-		v, err = s.Directory.GetService(r.Context(), directory.Public, id)
+// orukItem serves one record by the UUID in the path.
+func orukItem[T any](s *Server, get func(ctx context.Context, id string) (T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := orukID(r)
+		var v T
+		if err == nil {
+			v, err = get(r.Context(), id)
+		}
+		s.writeORUK(w, r, v, err)
 	}
-	s.writeORUK(w, r, v, err)
 }
 
-func (s *Server) handleORUKServiceAtLocation(w http.ResponseWriter, r *http.Request) {
-	id, err := orukID(r)
-	var v directory.ServiceAtLocation
-	if err == nil {
-		v, err = s.Directory.GetServiceAtLocation(r.Context(), directory.Public, id)
-	}
-	s.writeORUK(w, r, v, err)
+func (s *Server) getORUKService(ctx context.Context, id string) (directory.Service, error) {
+	return s.Directory.GetService(ctx, directory.Public, id)
 }
 
-func (s *Server) handleORUKTaxonomy(w http.ResponseWriter, r *http.Request) {
-	id, err := orukID(r)
-	var v directory.Taxonomy
-	if err == nil {
-		v, err = s.Directory.GetTaxonomy(r.Context(), id)
-	}
-	s.writeORUK(w, r, v, err)
-}
-
-func (s *Server) handleORUKTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
-	id, err := orukID(r)
-	var v directory.TaxonomyTerm
-	if err == nil {
-		v, err = s.Directory.GetTaxonomyTerm(r.Context(), id)
-	}
-	s.writeORUK(w, r, v, err)
+func (s *Server) getORUKServiceAtLocation(ctx context.Context, id string) (directory.ServiceAtLocation, error) {
+	return s.Directory.GetServiceAtLocation(ctx, directory.Public, id)
 }
 
 // handleORUKOrganization serves an organisation fully nested, as ORUK's organization_full:
@@ -274,11 +259,12 @@ func (q *orukQuery) err(f directory.Filter, p directory.Page) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Field + " " + f.Message
+	var msg strings.Builder
+	msg.WriteString("There is a problem with the query:")
+	for _, f := range fields {
+		fmt.Fprintf(&msg, " %s %s;", f.Field, f.Message)
 	}
-	return &apperr.Error{Kind: apperr.Invalid, Message: "There is a problem with the query: " + strings.Join(parts, "; "), Fields: fields}
+	return &apperr.Error{Kind: apperr.Invalid, Message: strings.TrimSuffix(msg.String(), ";"), Fields: fields}
 }
 
 func (q *orukQuery) page() directory.Page {
