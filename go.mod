@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/jackc/pgx/v5 v5.12.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // tests only: validates the /oruk API against the ORUK 3.0 JSON Schemas
 	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.62.0
 	rsc.io/qr v0.2.0

@@ -27,6 +27,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	h = cop.Handler(h)
 	h = s.limitBody(h)
 	h = s.securityHeaders(h)
+	h = allowAnyOrigin(h)
 	h = s.observe(h)
 	return h
 }
@@ -172,13 +173,13 @@ var errTooLarge = &apperr.Error{Kind: apperr.Invalid, Op: "body", Message: "What
 // isAPI reports whether a request is for the JSON API, which answers errors in JSON and 401s
 // rather than redirecting to the sign-in page.
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/")
+	return strings.HasPrefix(r.URL.Path, "/api/") || isORUK(r.URL.Path)
 }
 
-// openPaths need no session.
+// openPaths need no session, nor does the open directory feed under /oruk.
 var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessibility", "/privacy",
 	"/self-referral", "/self-referral/sent"}
 
 func isOpen(path string) bool {
-	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/")
+	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path)
 }

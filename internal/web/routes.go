@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /accessibility", s.handleStaticPage("accessibility", "Accessibility statement"))
 	m.HandleFunc("GET /privacy", s.handleStaticPage("privacy", "Privacy notice"))
 	s.apiRoutes()
+	s.orukRoutes()
 	s.adminRoutes()
 	s.mfaRoutes()
 	s.caseworkRoutes()
