@@ -7,6 +7,7 @@ import (
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
+	"github.com/linkwell/linkwell/internal/directory"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -29,6 +30,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		People:    people,
 		Referrals: referrals,
 		Cases:     cases,
+		Directory: directory.New(db),
 		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
 		Inbox:     notify.NewInbox(db),
 		Policy:    access.NewPolicy(log, cases),

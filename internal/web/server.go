@@ -17,6 +17,7 @@ import (
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
+	"github.com/linkwell/linkwell/internal/directory"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -41,6 +42,7 @@ type Deps struct {
 	People    *person.Service
 	Referrals *referral.Service
 	Cases     *casework.Service
+	Directory *directory.Directory
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
 	Policy    *access.Policy
