@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	s.recordRoutes()
 	s.safetyRoutes()
 	s.referralRoutes()
+	s.directoryRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
