@@ -43,6 +43,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 			err = demo.LoadCasework(ctx, demo.Casework{Accounts: deps.Accounts, Orgs: deps.Orgs,
 				People: deps.People, Referrals: deps.Referrals, Cases: deps.Cases})
 		}
+		if err == nil && loaded {
+			err = demo.LoadDirectoryWithPostcodes(ctx, db, deps.Directory)
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}

@@ -139,6 +139,9 @@ type ConnectionInput struct {
 	FirstSessionNote string
 	ProviderFeedback string
 	Barriers         []string
+	// DirectoryServicePK links the connection to a directory service (dir_services.pk); zero
+	// for an activity typed by hand. Only read when adding.
+	DirectoryServicePK int64
 }
 
 // Validate explains every problem with the input and returns the connection it describes.
@@ -147,7 +150,7 @@ func (in ConnectionInput) Validate() (Connection, error) {
 	cn := Connection{
 		Activity: strings.TrimSpace(in.Activity), Organisation: strings.TrimSpace(in.Organisation),
 		Status: in.Status, FirstSessionHelp: in.FirstSessionHelp, FirstSessionNote: strings.TrimSpace(in.FirstSessionNote),
-		ProviderFeedback: strings.TrimSpace(in.ProviderFeedback),
+		ProviderFeedback: strings.TrimSpace(in.ProviderFeedback), DirectoryServiceID: in.DirectoryServicePK,
 	}
 	if cn.Activity == "" {
 		errs.Add("activity", "Enter the name of the activity")
@@ -189,37 +192,66 @@ func (s *Service) Connections(ctx context.Context, caseID int64) ([]Connection, 
 
 // AddConnection connects the person on an open case with an activity.
 func (s *Service) AddConnection(ctx context.Context, actor audit.Actor, caseID int64, in ConnectionInput) (Connection, error) {
-	cn, err := in.Validate()
+	added, err := s.AddConnections(ctx, actor, caseID, []ConnectionInput{in})
 	if err != nil {
 		return Connection{}, err
 	}
-	err = s.db.Tx(ctx, func(c store.Conn) error {
+	return added[0], nil
+}
+
+// AddConnections connects the person on an open case with several activities at once: all of
+// them, or none when any is not valid.
+func (s *Service) AddConnections(ctx context.Context, actor audit.Actor, caseID int64, ins []ConnectionInput) ([]Connection, error) {
+	cns := make([]Connection, len(ins))
+	for i, in := range ins {
+		var err error
+		if cns[i], err = in.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	err := s.db.Tx(ctx, func(c store.Conn) error {
 		if _, err := lockOpenCase(ctx, c, caseID, "add connections"); err != nil {
 			return err
 		}
-		now := store.Now()
-		err := c.QueryRow(ctx, `INSERT INTO connections (case_id, activity, organisation, status, first_session_help,
-			first_session_note, provider_feedback, barriers, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			caseID, cn.Activity, cn.Organisation, cn.Status, cn.FirstSessionHelp, cn.FirstSessionNote, cn.ProviderFeedback,
-			barriersString(cn.Barriers), nullUser(actor.UserID), now, now).Scan(&cn.ID)
-		if err != nil {
-			return fmt.Errorf("insert connection: %w", err)
+		for i := range cns {
+			var err error
+			if cns[i], err = insertConnection(ctx, c, actor, caseID, cns[i]); err != nil {
+				return err
+			}
 		}
-		if err := insertConnectionChange(ctx, c, cn.ID, "", cn.Status, "", actor.UserID, now); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("connection=%d status=%s", cn.ID, cn.Status)
-		if err := audit.Record(ctx, c, actor, caseEvent("case.connection_add", caseID, detail)); err != nil {
-			return err
-		}
-		cn, err = getConnection(ctx, c, cn.ID)
-		return err
+		return nil
 	})
 	if err != nil {
-		return Connection{}, apperr.Wrap("add connection", err)
+		return nil, apperr.Wrap("add connection", err)
 	}
-	return cn, nil
+	return cns, nil
+}
+
+func insertConnection(ctx context.Context, c store.Conn, actor audit.Actor, caseID int64, cn Connection) (Connection, error) {
+	now := store.Now()
+	var dirService any
+	if cn.DirectoryServiceID != 0 {
+		dirService = cn.DirectoryServiceID
+	}
+	err := c.QueryRow(ctx, `INSERT INTO connections (case_id, directory_service_id, activity, organisation, status, first_session_help,
+		first_session_note, provider_feedback, barriers, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		caseID, dirService, cn.Activity, cn.Organisation, cn.Status, cn.FirstSessionHelp, cn.FirstSessionNote, cn.ProviderFeedback,
+		barriersString(cn.Barriers), nullUser(actor.UserID), now, now).Scan(&cn.ID)
+	if err != nil {
+		return Connection{}, fmt.Errorf("insert connection: %w", err)
+	}
+	if err := insertConnectionChange(ctx, c, cn.ID, "", cn.Status, "", actor.UserID, now); err != nil {
+		return Connection{}, err
+	}
+	detail := fmt.Sprintf("connection=%d status=%s", cn.ID, cn.Status)
+	if cn.DirectoryServiceID != 0 {
+		detail += fmt.Sprintf(" directory_service=%d", cn.DirectoryServiceID)
+	}
+	if err := audit.Record(ctx, c, actor, caseEvent("case.connection_add", caseID, detail)); err != nil {
+		return Connection{}, err
+	}
+	return getConnection(ctx, c, cn.ID)
 }
 
 // UpdateConnection changes a connection's activity, support, provider feedback and barriers,

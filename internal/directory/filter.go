@@ -28,7 +28,15 @@ type Filter struct {
 	ModifiedAfter time.Time // services modified at or after this time
 	Capacity      Capacity
 	ReferralRoute ReferralRoute
+	// LowCost is services that are free or low cost: none of their cost options is more than
+	// LowCostLimit.
+	LowCost bool
+	// Accessible is services delivered in at least one place that describes its accessibility.
+	Accessible bool
 }
+
+// LowCostLimit is the most, in pounds, a session of a low-cost service costs.
+const LowCostLimit = 5.0
 
 // Validate explains what is wrong with a filter, naming the ORUK query parameters.
 func (f Filter) Validate() error {

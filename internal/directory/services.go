@@ -120,6 +120,12 @@ func (q *serviceQuery) filter(aud Audience, f Filter) {
 	if f.ReferralRoute != "" {
 		q.and(`s.referral_route = ?`, string(f.ReferralRoute))
 	}
+	if f.LowCost {
+		q.and(`s.pk NOT IN (SELECT service_pk FROM dir_cost_options WHERE amount > ?)`, LowCostLimit)
+	}
+	if f.Accessible {
+		q.and(`s.pk IN (SELECT x.service_pk FROM dir_service_at_locations x JOIN dir_accessibility a ON a.location_pk = x.location_pk)`)
+	}
 }
 
 // scheduleConds is the conditions one schedule must meet for the day and times asked for.

@@ -168,7 +168,7 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	ctx := r.Context()
 	if s.Policy.Can(ctx, u, access.UseCaseload, access.Resource{}) {
 		links = append(links, navLink{Href: "/caseload", Label: "My caseload"}, navLink{Href: "/caseload/team", Label: "Team caseload"},
-			navLink{Href: "/people/search", Label: "Find a person"})
+			navLink{Href: "/people/search", Label: "Find a person"}, navLink{Href: "/directory", Label: "Community services"})
 	}
 	if s.Policy.Can(ctx, u, access.MakeReferral, access.Resource{}) {
 		links = append(links, navLink{Href: "/referrals", Label: "Referrals"})

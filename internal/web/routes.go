@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.safetyRoutes()
 	s.referralRoutes()
 	s.workforceRoutes()
+	s.directoryRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
