@@ -51,7 +51,7 @@ func (f Feed) listIDs(ctx context.Context, r Receiver) ([]string, error) {
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		u := fmt.Sprintf("%s/services?page=%d&per_page=%d", f.base(), page, cmp.Or(f.PerPage, MaxPageSize))
-		b, err := f.get(ctx, u)
+		b, err := f.get(ctx, u, maxPageBytes)
 		if err != nil {
 			return nil, fmt.Errorf("list services: %w", err)
 		}
@@ -94,7 +94,8 @@ func (f Feed) fetchAll(ctx context.Context, ids []string, r Receiver) error {
 		wg.Go(func() {
 			for id := range todo {
 				u := f.base() + "/services/" + url.PathEscape(id)
-				b, err := f.get(ctx, u)
+				// One byte over the limit is enough for the record to be rejected as too big.
+				b, err := f.get(ctx, u, MaxRecordBytes+1)
 				select {
 				case done <- Record{ID: id, Where: u, JSON: b, Err: err}:
 				case <-ctx.Done():
@@ -122,8 +123,11 @@ func (f Feed) fetchAll(ctx context.Context, ids []string, r Receiver) error {
 	return ctx.Err()
 }
 
-// get fetches u, retrying what may pass, and returns the body.
-func (f Feed) get(ctx context.Context, u string) ([]byte, error) {
+// maxPageBytes bounds one list page of a live feed, which lists one-to-one fields only.
+const maxPageBytes = 64 << 20
+
+// get fetches u, retrying what may pass, and returns at most limit bytes of the body.
+func (f Feed) get(ctx context.Context, u string, limit int64) ([]byte, error) {
 	client := f.Client
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
@@ -133,7 +137,7 @@ func (f Feed) get(ctx context.Context, u string) ([]byte, error) {
 	for attempt := 1; ; attempt++ {
 		var b []byte
 		var retryAfter time.Duration
-		b, retryAfter, err = getOnce(ctx, client, u)
+		b, retryAfter, err = getOnce(ctx, client, u, limit)
 		if err == nil || retryAfter < 0 || attempt >= cmp.Or(f.Attempts, 5) {
 			return b, err
 		}
@@ -148,7 +152,7 @@ func (f Feed) get(ctx context.Context, u string) ([]byte, error) {
 
 // getOnce makes one request. retryAfter is negative when trying again would not help, and
 // otherwise the wait the server asked for, if any.
-func getOnce(ctx context.Context, client *http.Client, u string) (b []byte, retryAfter time.Duration, err error) {
+func getOnce(ctx context.Context, client *http.Client, u string, limit int64) (b []byte, retryAfter time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, -1, err
@@ -170,7 +174,7 @@ func getOnce(ctx context.Context, client *http.Client, u string) (b []byte, retr
 		}
 		return nil, -1, err
 	}
-	b, err = io.ReadAll(io.LimitReader(resp.Body, maxFileBytes))
+	b, err = io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, 0, fmt.Errorf("fetch %s: %w", u, err)
 	}

@@ -116,3 +116,48 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestImportLiveFeedStopsReadingAHugeRecord: a feed that sends a 64 MiB record is read only to
+// one byte past the limit, and hung up on, and the record is rejected as too big while the rest load.
+func TestImportLiveFeedStopsReadingAHugeRecord(t *testing.T) {
+	ok := activity(10, "Walking group")
+	hugeID := uid(77)
+	var sent int64
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/services":
+			json.NewEncoder(w).Encode(map[string]any{"total_items": 2, "total_pages": 1, "page_number": 1, "size": 2,
+				"first_page": true, "last_page": true, "empty": false,
+				"contents": []map[string]string{{"id": ok.ID}, {"id": hugeID}}})
+		case "/services/" + ok.ID:
+			w.Write(marshal(t, ok))
+		case "/services/" + hugeID:
+			chunk := []byte(strings.Repeat("x", 64<<10))
+			for range (64 * MaxRecordBytes) / len(chunk) {
+				n, err := w.Write(chunk)
+				mu.Lock()
+				sent += int64(n)
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	d := New(storetest.SQLite(t))
+	sum, err := d.Import(t.Context(), srv.URL, Feed{URL: srv.URL, Backoff: time.Millisecond}, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 1 || sum.Rejected != 1 || !strings.Contains(sum.Rejections[0].Reason, "a service may be at most") {
+		t.Fatalf("summary %+v, want the walking group created and the huge record rejected as too big", sum)
+	}
+	srv.Close() // waits for the handler, which stops when the importer hangs up
+	if sent >= 32*MaxRecordBytes {
+		t.Errorf("the importer read %d bytes of a record it rejects at %d", sent, MaxRecordBytes)
+	}
+}
