@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -32,10 +33,11 @@ type Report struct {
 	ReportedAt time.Time
 }
 
-// Reporter is who reports an inaccuracy: a user's id and their name as it should be shown.
+// Reporter is who reports an inaccuracy: the actor for the audit log and their name as it
+// should be shown.
 type Reporter struct {
-	UserID int64
-	Name   string
+	Actor audit.Actor
+	Name  string
 }
 
 // ReportInaccuracy records that a service's listing is wrong and why, for the service lead.
@@ -53,8 +55,12 @@ func (d *Directory) ReportInaccuracy(ctx context.Context, serviceID string, by R
 			return err
 		}
 		_, err = c.Exec(ctx, `INSERT INTO dir_accuracy_reports (service_pk, reason, reported_by, reporter, reported_at)
-			VALUES (?, ?, ?, ?, ?)`, pk, reason, by.UserID, by.Name, store.Now())
-		return err
+			VALUES (?, ?, ?, ?, ?)`, pk, reason, by.Actor.UserID, by.Name, store.Now())
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, c, by.Actor, audit.Event{Action: "directory.report", RecordType: "directory_service",
+			RecordID: serviceID})
 	})
 	return apperr.Wrap("report inaccuracy", err)
 }

@@ -512,7 +512,7 @@ func (s *Server) handleDirectoryReport(w http.ResponseWriter, r *http.Request) {
 	}
 	u := state(r).user
 	id := r.PathValue("sid")
-	err := s.Directory.ReportInaccuracy(r.Context(), id, directory.Reporter{UserID: u.ID, Name: u.Name}, r.PostForm.Get("reason"))
+	err := s.Directory.ReportInaccuracy(r.Context(), id, directory.Reporter{Actor: actor(r), Name: u.Name}, r.PostForm.Get("reason"))
 	if err == nil {
 		redirectSaved(w, r, "/directory/services/"+url.PathEscape(id), "reported")
 		return

@@ -169,6 +169,11 @@ func TestDirectoryReportsAndFreshnessQueue(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("report: %d", res.StatusCode)
 	}
+	var audited int
+	if err := f.DB.Reader().QueryRow(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'directory.report' AND record_id = ?`,
+		id).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("the report has %d audit entries (%v), want 1", audited, err)
+	}
 	if res, _ := f.get(t, worker, "/directory/freshness"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a link worker sees the queue: %d", res.StatusCode)
 	}
