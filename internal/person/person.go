@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/postcode"
 )
 
 // Person is someone referred for social prescribing. NHSNumber may be empty on a
@@ -126,18 +127,16 @@ var carerLabels = map[CarerStatus]string{
 // Label names the status for people.
 func (c CarerStatus) Label() string { return carerLabels[c] }
 
-// UK postcodes, loosely: the outward code, a space, the inward code.
-var postcodePattern = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$`)
-
 var odsPattern = regexp.MustCompile(`^[A-Z0-9]{3,6}$`)
 
-// NormalisePostcode upper-cases a postcode and puts one space before the inward code.
-func NormalisePostcode(s string) string {
-	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	if len(s) < 5 {
-		return s
+// normalisePostcode puts a typed postcode in its printed form, or reports that it is not a
+// full UK postcode; an empty one is allowed.
+func normalisePostcode(s string) (string, bool) {
+	if strings.TrimSpace(s) == "" {
+		return "", true
 	}
-	return s[:len(s)-3] + " " + s[len(s)-3:]
+	n, err := postcode.Normalise(s)
+	return n, err == nil
 }
 
 // Input is what recording or editing a person takes. NHSNumber is as typed.
@@ -173,8 +172,8 @@ func (in Input) Validate(now time.Time) (Person, error) {
 	p := Person{
 		GivenName: strings.TrimSpace(in.GivenName), FamilyName: strings.TrimSpace(in.FamilyName),
 		Sex: in.Sex, Gender: strings.TrimSpace(in.Gender), EthnicCategory: in.EthnicCategory,
-		Postcode: NormalisePostcode(in.Postcode), Address: strings.TrimSpace(in.Address),
-		Phone: strings.TrimSpace(in.Phone), Email: strings.ToLower(strings.TrimSpace(in.Email)),
+		Address: strings.TrimSpace(in.Address), Phone: strings.TrimSpace(in.Phone),
+		Email:          strings.ToLower(strings.TrimSpace(in.Email)),
 		ContactMethods: in.ContactMethods, DoNotContact: in.DoNotContact,
 		PreferredLanguage: strings.TrimSpace(in.PreferredLanguage), InterpreterNeeded: in.InterpreterNeeded,
 		AccessibilityNeeds: strings.TrimSpace(in.AccessibilityNeeds), PracticeODS: strings.ToUpper(strings.TrimSpace(in.PracticeODS)),
@@ -194,7 +193,7 @@ func (in Input) Validate(now time.Time) (Person, error) {
 		errs.Add("date_of_birth", msg)
 	}
 	validateChoices(&errs, &p)
-	validateContact(&errs, &p)
+	validateContact(&errs, &p, in.Postcode)
 	if p.PracticeODS != "" && !odsPattern.MatchString(p.PracticeODS) {
 		errs.Add("practice_ods", "GP practice code must be 3 to 6 letters and numbers, like Y90001")
 	}
@@ -234,8 +233,10 @@ func validateChoices(errs *apperr.Fields, p *Person) {
 	p.ContactMethods = slices.Compact(p.ContactMethods)
 }
 
-func validateContact(errs *apperr.Fields, p *Person) {
-	if p.Postcode != "" && !postcodePattern.MatchString(p.Postcode) {
+func validateContact(errs *apperr.Fields, p *Person, typedPostcode string) {
+	var ok bool
+	if p.Postcode, ok = normalisePostcode(typedPostcode); !ok {
+		p.Postcode = strings.TrimSpace(typedPostcode)
 		errs.Add("postcode", "Enter a real postcode, like LS1 4AP")
 	}
 	if p.Email != "" {

@@ -57,6 +57,7 @@ func TestValidate(t *testing.T) {
 		{"impossible date", func(in *Input) { in.DateOfBirth = DateParts{"30", "2", "1950"} }, "date_of_birth", "Date of birth must be a real date"},
 		{"future date", func(in *Input) { in.DateOfBirth = DateParts{"1", "1", "2030"} }, "date_of_birth", "Date of birth must be in the past"},
 		{"bad postcode", func(in *Input) { in.Postcode = "NOT A CODE" }, "postcode", "Enter a real postcode, like LS1 4AP"},
+		{"outward code alone", func(in *Input) { in.Postcode = "AB10" }, "postcode", "Enter a real postcode, like LS1 4AP"},
 		{"phone wanted but missing", func(in *Input) { in.Phone = "" }, "phone", "Enter a phone number, or untick phone and text message"},
 		{"email wanted but missing", func(in *Input) { in.ContactMethods = []ContactMethod{ByEmail} }, "email", "Enter an email address, or untick email"},
 		{"unknown sex", func(in *Input) { in.Sex = "robot" }, "sex", "Select their sex from the list"},
