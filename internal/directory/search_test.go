@@ -307,3 +307,27 @@ func TestOpenFeedNeverShowsPrivateData(t *testing.T) {
 		}
 	})
 }
+
+// TestGetServicesReadsSeveralAtOnce: the services named come back whole, keyed by id; the
+// open feed's audience does not get an internal-only one, and an unknown id is simply absent.
+func TestGetServicesReadsSeveralAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		open := activity(1, "Choir", func(s *Service) { s.Description = "Sing together" })
+		private := activity(2, "Staff drop-in", func(s *Service) { s.InternalOnly = true })
+		for _, s := range []Service{open, private} {
+			if _, err := d.Upsert(t.Context(), "test", marshal(t, s)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := []string{open.ID, private.ID, uid(99)}
+		got, err := d.GetServices(t.Context(), Practitioners, ids)
+		if err != nil || len(got) != 2 || got[open.ID].Description != "Sing together" || got[private.ID].Name != "Staff drop-in" {
+			t.Errorf("practitioners: %v %v, want both services whole", got, err)
+		}
+		got, err = d.GetServices(t.Context(), Public, ids)
+		if _, leaked := got[private.ID]; err != nil || len(got) != 1 || leaked {
+			t.Errorf("the open feed: %v %v, want the choir only", got, err)
+		}
+	})
+}

@@ -28,6 +28,28 @@ func (d *Directory) GetService(ctx context.Context, aud Audience, id string) (Se
 	return s.forAudience(aud), apperr.Wrap("get service", err)
 }
 
+// GetServices returns the services with the ids, fully nested, in one query, keyed by id.
+// An id that names no service the audience may see is missing from the map.
+func (d *Directory) GetServices(ctx context.Context, aud Audience, ids []string) (map[string]Service, error) {
+	out := make(map[string]Service, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	list, err := queryRecords(ctx, d.db.Reader(), `SELECT r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
+		WHERE s.id IN `+store.In(len(ids))+audienceClause(aud, "s.internal_only"), append(args, audienceArgs(aud)...)...)
+	if err != nil {
+		return nil, apperr.Wrap("get services", err)
+	}
+	for _, s := range list {
+		out[s.ID] = s.forAudience(aud)
+	}
+	return out, nil
+}
+
 // ListServices returns a page of the services that match f, with only their one-to-one fields
 // and organisation, as ORUK's /services lists them. With words to search for, the best matches
 // come first; otherwise they are in order of name.

@@ -248,14 +248,20 @@ func (s *Server) searchDirectory(r *http.Request, page *directorySearchPage, ds 
 	}
 	page.Searched, page.Place, page.Total = true, ds.place, res.Total
 	now := time.Now()
+	// The list gives each service's one-to-one fields; when it runs and what it costs are in
+	// its full record, read for the whole page at once.
+	ids := make([]string, len(res.Items))
+	for i, sl := range res.Items {
+		ids[i] = sl.Service.ID
+	}
+	full, err := s.Directory.GetServices(r.Context(), directory.Practitioners, ids)
+	if err != nil {
+		return err
+	}
 	for _, sl := range res.Items {
-		// The list gives each service's one-to-one fields; when it runs and what it costs
-		// are in its full record.
-		full, err := s.Directory.GetService(r.Context(), directory.Practitioners, sl.Service.ID)
-		if err != nil {
-			return err
+		if sv, ok := full[sl.Service.ID]; ok {
+			sl.Service = &sv
 		}
-		sl.Service = &full
 		page.Results = append(page.Results, directoryRow(sl, now))
 	}
 	if len(res.Items) > 0 {
@@ -387,11 +393,16 @@ func (s *Server) handleCaseDirectoryAdd(w http.ResponseWriter, r *http.Request) 
 		s.showDirectorySearch(w, r, http.StatusBadRequest, &head, q, form{Errors: map[string]string{"service": msg}})
 		return
 	}
+	found, err := s.Directory.GetServices(r.Context(), directory.Practitioners, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	services := make([]directory.Service, 0, len(ids))
 	for _, id := range ids {
-		sv, err := s.Directory.GetService(r.Context(), directory.Practitioners, id)
-		if err != nil {
-			s.fail(w, r, err)
+		sv, ok := found[id]
+		if !ok {
+			s.fail(w, r, apperr.New(apperr.NotFound, "No service has the id %s", id))
 			return
 		}
 		services = append(services, sv)
