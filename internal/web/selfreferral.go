@@ -196,8 +196,16 @@ func (s *Server) handleSelfReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := readSelfReferral(f)
-	if err == nil && !s.takesSelfReferrals(r, in.ServiceID) {
-		err = apperr.Fields{{Field: "service", Message: "Select a service from the list"}}.Err()
+	var svc referral.ReceivingService
+	if err == nil {
+		svc, err = s.Referrals.ReceivingService(r.Context(), in.ServiceID)
+		if apperr.Is(err, apperr.NotFound) || err == nil && !svc.AcceptsSelfReferral {
+			err = apperr.Fields{{Field: "service", Message: "Select a service from the list"}}.Err()
+		}
+	}
+	if err != nil && !apperr.Is(err, apperr.Invalid) {
+		s.fail(w, r, err)
+		return
 	}
 	if err != nil {
 		s.showSelfReferral(w, r, http.StatusBadRequest, newForm(f, orderFields(err, selfReferralFieldOrder, "date_of_birth", "dob")))
@@ -223,22 +231,9 @@ func (s *Server) handleSelfReferral(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, err)
 	default:
-		q := url.Values{"ref": {itoa(created.ID)}, "days": {strconv.Itoa(s.responseDays(r, created.ServiceID))}}
+		q := url.Values{"ref": {itoa(created.ID)}, "days": {strconv.Itoa(svc.ResponseDays)}}
 		http.Redirect(w, r, "/self-referral/sent?"+q.Encode(), http.StatusSeeOther)
 	}
-}
-
-func (s *Server) takesSelfReferrals(r *http.Request, serviceID int64) bool {
-	svc, err := s.Referrals.ReceivingService(r.Context(), serviceID)
-	return err == nil && svc.AcceptsSelfReferral
-}
-
-func (s *Server) responseDays(r *http.Request, serviceID int64) int {
-	svc, err := s.Referrals.ReceivingService(r.Context(), serviceID)
-	if err != nil {
-		return 0
-	}
-	return svc.ResponseDays
 }
 
 // readSelfReferral reads the public form into a referral from the person themselves. The
