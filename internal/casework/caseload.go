@@ -166,6 +166,26 @@ func (f CaseloadFilter) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// PersonCases lists every case a person has had, open ones first, then newest first, without
+// their care teams. Callers audit the access with the person's record.
+func (s *Service) PersonCases(ctx context.Context, personID int64) ([]Case, error) {
+	rows, err := s.db.Reader().Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE person_id = ?
+		ORDER BY CASE WHEN status = ? THEN 1 ELSE 0 END, opened_at DESC, id DESC`, personID, Closed)
+	if err != nil {
+		return nil, apperr.Wrap("person's cases", err)
+	}
+	defer rows.Close()
+	var out []Case
+	for rows.Next() {
+		k, err := scanCase(rows)
+		if err != nil {
+			return nil, apperr.Wrap("person's cases", err)
+		}
+		out = append(out, k)
+	}
+	return out, apperr.Wrap("person's cases", rows.Err())
+}
+
 // TeamMember is someone involved with a person, with the case and service they work on: the
 // answer to "who are you?".
 type TeamMember struct {

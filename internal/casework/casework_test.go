@@ -385,3 +385,32 @@ func TestHoldAndResume(t *testing.T) {
 		}
 	})
 }
+
+// TestPersonCasesListsOpenThenClosed: a person's cases include closed ones, after the open.
+func TestPersonCasesListsOpenThenClosed(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		first := w.jointCase(t, 0, w.ot)
+		actor := account.Actor(w.ot, "10.0.0.1")
+		if err := w.cases.Close(ctx, actor, first.ID, first.Version, "goals_met", "Goes to the lunch club"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := w.referrals.Submit(ctx, account.Actor(w.gp, "10.0.0.9"), referral.Referrer{UserID: w.gp.ID, Name: "GP"},
+			referral.Input{ServiceID: w.svc.ID, Source: referral.SourceGP, Needs: []string{"bereavement"}, ConsentGiven: true,
+				CriteriaMet: referral.CriteriaMet, ExistingPersonID: first.PersonID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := w.cases.Open(ctx, actor, again.ID, OpenInput{ReferralVersion: again.Version, Lead: w.ot,
+			Tier: referral.TierTargeted, Pathway: referral.PathwayOTLed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.refer(t, 1) // someone else's referral, which must not appear
+		got, err := w.cases.PersonCases(ctx, first.PersonID)
+		if err != nil || len(got) != 2 || got[0].ID != second.ID || got[1].ID != first.ID || got[1].Status != Closed {
+			t.Errorf("the person's cases: %+v (%v), want the open one then the closed one", got, err)
+		}
+	})
+}

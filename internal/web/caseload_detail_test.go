@@ -166,3 +166,20 @@ func TestCaseHoldFromThePage(t *testing.T) {
 		t.Errorf("after resuming, the case is %s", k.Status)
 	}
 }
+
+// TestPersonPageListsClosedCases: once a case closes it stays on the person's record, linked,
+// so its outcome and the message back can still be found there.
+func TestPersonPageListsClosedCases(t *testing.T) {
+	f := newCaseworkFixture(t)
+	k, err := f.Server.Cases.Get(t.Context(), f.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Server.Cases.Close(t.Context(), account.Actor(f.ot, "10.0.0.1"), k.ID, k.Version, "goals_met", "Settled in"); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(t, f.client(t, cwOT), "/people/"+itoa(f.person.ID))
+	if !strings.Contains(body, `href="/cases/`+itoa(f.caseID)+`"`) || !strings.Contains(body, ">Closed</strong>") {
+		t.Errorf("the person page does not list the closed case")
+	}
+}

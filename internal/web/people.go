@@ -276,7 +276,7 @@ func (s *Server) fillRecord(ctx context.Context, page *personPage, p person.Pers
 		page.Team = append(page.Team, teamRow{Name: m.Name, Role: m.Role.Label(), Organisation: m.OrganisationName,
 			Service: m.ServiceName, Email: m.Email, Since: dayOfISO(m.From), Lead: m.Lead})
 	}
-	page.Cases, err = s.openCases(ctx, team)
+	page.Cases, err = s.personCases(ctx, p.ID)
 	return err
 }
 
@@ -394,24 +394,18 @@ func (s *Server) serviceNames(ctx context.Context) (map[int64]string, error) {
 	return names, nil
 }
 
-// openCases lists the cases the care team works on, each once.
-// TODO(casework): list closed cases too, once casework offers a person's cases.
-func (s *Server) openCases(ctx context.Context, team []casework.TeamMember) ([]caseRow, error) {
+// personCases lists every case the person has had, open ones first, then newest first.
+func (s *Server) personCases(ctx context.Context, personID int64) ([]caseRow, error) {
 	services, err := s.serviceNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]bool{}
-	var out []caseRow
-	for _, m := range team {
-		if seen[m.CaseID] {
-			continue
-		}
-		seen[m.CaseID] = true
-		k, err := s.Cases.Get(ctx, m.CaseID)
-		if err != nil {
-			return nil, err
-		}
+	list, err := s.Cases.PersonCases(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]caseRow, 0, len(list))
+	for _, k := range list {
 		out = append(out, caseRow{ID: k.ID, Service: services[k.ServiceID], Pathway: k.Pathway.Label(), Tier: k.Tier.Label(),
 			Status: k.Status.Label(), Tag: caseTag(k.Status), Opened: dayOf(k.OpenedAt)})
 	}
