@@ -312,6 +312,8 @@ type staffPage struct {
 	Record      workforce.CompetenceRecord
 	CanSignOff  bool
 	IsSelf      bool
+	CanManage   bool // may change their profile and supervisors
+	CanTraining bool // may see their training record
 	Competences []option
 }
 
@@ -339,7 +341,9 @@ func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, f
 	for _, l := range page.Profile.Supervisors {
 		page.CanSignOff = page.CanSignOff || l.SupervisorID == u.ID && u.Has(account.Supervisor)
 	}
-	if !page.IsSelf && !page.CanSignOff && !workforce.MayManage(u, page.Profile.OrganisationID) {
+	page.CanManage = workforce.MayManage(u, page.Profile.OrganisationID)
+	page.CanTraining = page.IsSelf || page.CanSignOff || page.CanManage && !u.Has(account.Administrator)
+	if !page.IsSelf && !page.CanSignOff && !page.CanManage {
 		s.fail(w, r, errNotYourColleague)
 		return
 	}
