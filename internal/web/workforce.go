@@ -62,9 +62,7 @@ func (s *Server) handleOversightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue),
-		Figures: []workforce.Figure{workforce.FigOpen, workforce.FigNoContact, workforce.FigOverdueReview, workforce.FigSafeguarding,
-			workforce.FigClinical, workforce.FigUniversal, workforce.FigTargeted, workforce.FigSpecialist}}
+	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue), Figures: workforce.Figures}
 	s.render(w, r, http.StatusOK, "supervision", s.newView(r, "Caseload oversight", page))
 }
 
