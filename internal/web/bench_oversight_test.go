@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,8 +36,10 @@ const (
 // BenchmarkOversightNational measures the caseload oversight page of 20 supervisors, each of
 // 12 generated link workers from three PCNs that share data, all asking at once, on a copy of
 // the national-scale database named by LINKWELL_BENCH_DB (the original is never changed):
-// LINKWELL_BENCH_DB=national.db go test ./internal/web -run '^$' -bench OversightNational -benchtime 2000x
-// It reports the server's own time per page at the 50th, 90th and 99th percentiles.
+// LINKWELL_BENCH_DB=national.db go test ./internal/web -run '^$' -bench 'OversightNational/.*_of_' -benchtime 2000x
+// LINKWELL_BENCH_DB=national.db go test ./internal/web -run '^$' -bench 'OversightNational/.*_pausing' -benchtime 30x
+// The first asks again the moment a page is done; the second pauses as people do. Both report
+// the server's own time per page at the 50th, 90th and 99th percentiles.
 func BenchmarkOversightNational(b *testing.B) {
 	path := os.Getenv("LINKWELL_BENCH_DB")
 	if path == "" {
@@ -78,11 +81,39 @@ func BenchmarkOversightNational(b *testing.B) {
 			took = append(took, mine...)
 			mu.Unlock()
 		})
-		slices.Sort(took)
-		for _, p := range []int{50, 90, 99} {
-			b.ReportMetric(float64(took[(len(took)-1)*p/100].Microseconds())/1000, fmt.Sprintf("p%d-ms", p))
-		}
+		reportPercentiles(b, took)
 	})
+	// The same supervisors as people use the page: each loads b.N pages, pausing half a second
+	// to a second and a half between them.
+	b.Run(fmt.Sprintf("%d_supervisors_pausing", benchSupervisors), func(b *testing.B) {
+		took := make([][]time.Duration, len(reqs))
+		var wg sync.WaitGroup
+		for i, req := range reqs {
+			wg.Go(func() {
+				for range b.N {
+					time.Sleep(500*time.Millisecond + rand.N(time.Second))
+					rec := httptest.NewRecorder()
+					start := time.Now()
+					srv.ServeHTTP(rec, req.Clone(req.Context()))
+					took[i] = append(took[i], time.Since(start))
+					if rec.Code != http.StatusOK {
+						b.Errorf("status %d", rec.Code)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		reportPercentiles(b, slices.Concat(took...))
+	})
+}
+
+// reportPercentiles reports the 50th, 90th and 99th percentiles of the times pages took.
+func reportPercentiles(b *testing.B, took []time.Duration) {
+	slices.Sort(took)
+	for _, p := range []int{50, 90, 99} {
+		b.ReportMetric(float64(took[(len(took)-1)*p/100].Microseconds())/1000, fmt.Sprintf("p%d-ms", p))
+	}
 }
 
 // copyDatabase opens a copy of the SQLite database at path, brought up to the latest schema.

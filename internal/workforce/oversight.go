@@ -156,7 +156,8 @@ func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at
 }
 
 // workFigures reads each supervisee's capacity, people supported in the last year, open tasks
-// and overridden delegations, and returns their organisations.
+// and overridden delegations, and returns their organisations. The year's cases are the two
+// ranges of the care team index, current and ended within the year, rather than all ever held.
 func (s *Service) workFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures) (map[int64]int64, error) {
 	yearAgo := s.now().AddDate(-1, 0, 0)
 	args := []any{yearAgo.Format(time.DateOnly), yearAgo.UTC()}
@@ -165,7 +166,8 @@ func (s *Service) workFigures(ctx context.Context, c store.Conn, ids []int64, at
 	}
 	orgs := map[int64]int64{}
 	err := eachRow(ctx, c, `SELECT u.id, COALESCE(u.organisation_id, 0), COALESCE(sp.capacity, 0),
-		(SELECT COUNT(DISTINCT case_id) FROM case_workers WHERE user_id = u.id AND (to_on = '' OR to_on >= ?)),
+		(SELECT COUNT(*) FROM (SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on = ''
+			UNION SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on >= ?) y),
 		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND status = 'open'),
 		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND override_by IS NOT NULL AND created_at >= ?)
 		FROM users u LEFT JOIN staff_profiles sp ON sp.user_id = u.id WHERE u.id IN `+store.In(len(ids)), args, func(scan func(...any) error) error {
