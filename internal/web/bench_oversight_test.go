@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +22,7 @@ import (
 	"github.com/linkwell/linkwell/internal/demo"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/store/storetest"
 	"github.com/linkwell/linkwell/internal/workforce"
 )
 
@@ -119,25 +118,7 @@ func reportPercentiles(b *testing.B, took []time.Duration) {
 // copyDatabase opens a copy of the SQLite database at path, brought up to the latest schema.
 func copyDatabase(b *testing.B, path string) *store.DB {
 	b.Helper()
-	dst := filepath.Join(b.TempDir(), "national.db")
-	src, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer src.Close()
-	out, err := os.Create(dst)
-	if err == nil {
-		_, err = io.Copy(out, src)
-		err = errors.Join(err, out.Close())
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), dst)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
+	db := storetest.CopyOf(b, path)
 	if _, err := db.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
 	}
