@@ -97,6 +97,7 @@ func (s *Server) handleOversightCases(w http.ResponseWriter, r *http.Request) {
 // --- Supervision sessions ---
 
 type sessionFormPage struct {
+	Overrides []workforce.OverrideToReview
 	Kinds     []option
 	People    []option
 	Cases     []option
@@ -120,6 +121,10 @@ func (s *Server) showSessionForm(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	page := sessionFormPage{ActionRow: []int{1, 2}, Owners: []option{{itoa(u.ID), u.Name + " (you)"}}}
+	if page.Overrides, err = s.Workforce.OverridesToReview(ctx, u.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, k := range workforce.SessionKinds {
 		page.Kinds = append(page.Kinds, option{string(k), k.Label()})
 	}

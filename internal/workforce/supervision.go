@@ -512,3 +512,38 @@ func notifyOverdue(ctx context.Context, c store.Conn, d Due) error {
 	}
 	return nil
 }
+
+// OverrideToReview is a task delegated to a supervisee despite missing competences, for their
+// supervisor to review in supervision.
+type OverrideToReview struct {
+	TaskID     int64
+	CaseID     int64
+	PersonName string
+	TaskType   string
+	Delegate   string
+	Missing    string
+	Reason     string
+	By         string
+	At         time.Time
+}
+
+// OverridesToReview lists the delegations to a supervisor's current supervisees made under an
+// override in the last 90 days, newest first.
+func (s *Service) OverridesToReview(ctx context.Context, supervisorID int64) ([]OverrideToReview, error) {
+	var out []OverrideToReview
+	err := eachRow(ctx, s.db.Reader(), `SELECT t.id, t.case_id, p.given_name || ' ' || p.family_name, tt.name, ud.name, t.override_missing,
+		t.override_reason, uo.name, t.created_at
+		FROM tasks t JOIN task_types tt ON tt.id = t.type_id JOIN cases k ON k.id = t.case_id JOIN people p ON p.id = k.person_id
+		JOIN users ud ON ud.id = t.delegated_to JOIN users uo ON uo.id = t.override_by
+		WHERE t.override_by IS NOT NULL AND t.created_at >= ? AND t.delegated_to IN
+			(SELECT supervisee_id FROM supervisor_links WHERE supervisor_id = ? AND ended_on = '')
+		ORDER BY t.created_at DESC, t.id DESC`, []any{s.now().AddDate(0, 0, -90).UTC(), supervisorID}, func(scan func(...any) error) error {
+		var o OverrideToReview
+		if err := scan(&o.TaskID, &o.CaseID, &o.PersonName, &o.TaskType, &o.Delegate, &o.Missing, &o.Reason, &o.By, &o.At); err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	})
+	return out, apperr.Wrap("overrides to review", err)
+}

@@ -106,6 +106,9 @@ test('a supervisor\'s morning: oversight, an urgent question, a session, a sign-
 
     // A one to one discussing two of Tom's cases.
     await visit(page, '/supervision/sessions/new');
+    const overrides = page.locator('#overrides');
+    await overrides.getByRole('heading', { name: 'Delegations under an override to review' }).waitFor();
+    assert.match(await overrides.innerText(), /Home environment check for non-clinical needs for .* given to Tom Bennett by Helen Clarke/);
     await page.getByLabel('One to one', { exact: true }).check();
     await page.getByRole('group', { name: 'Who was it with?' }).getByLabel(DEMO_USERS.linkWorker.name, { exact: true }).check();
     await fillDate(page, 'held_on', dateParts());
