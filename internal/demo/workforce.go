@@ -284,7 +284,7 @@ func loadDelegations(ctx context.Context, d Workforce, users map[string]account.
 		{TypeID: typeID("Accompany to a first session"), DelegateTo: tom.ID, DueOn: day(7),
 			Guidance: "Meet her at the bus stop and go in with her to the first memory café; stay for the first half hour."},
 		{TypeID: typeID("Home environment check for non-clinical needs"), DelegateTo: tom.ID, DueOn: day(10),
-			Guidance: "Look at heating, food in the house and how she manages the stairs; report anything clinical to me the same day.",
+			Guidance:       "Look at heating, food in the house and how she manages the stairs; report anything clinical to me the same day.",
 			OverrideReason: "He did two of these with me last month and did them well; his safeguarding refresher is booked. I will review it in supervision."},
 	}
 	for _, in := range tasks {
