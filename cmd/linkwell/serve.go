@@ -46,6 +46,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		if err == nil && loaded {
 			err = demo.LoadDirectoryWithPostcodes(ctx, db, deps.Directory)
 		}
+		if err == nil && loaded {
+			err = demo.LoadWorkforce(ctx, demo.Workforce{Accounts: deps.Accounts, Cases: deps.Cases, Work: deps.Workforce})
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -45,7 +43,7 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	engines := []engine{{"sqlite", storetest.SQLite, "999"}, {"postgres", storetest.Postgres, "999"}}
 	if path := os.Getenv("LINKWELL_BENCH_DB"); path != "" {
-		engines = append(engines, engine{"national", func(tb testing.TB) *store.DB { return openCopy(tb, path) }, "401"})
+		engines = append(engines, engine{"national", func(tb testing.TB) *store.DB { return storetest.CopyOf(tb, path) }, "401"})
 	}
 	for _, engine := range engines {
 		b.Run(engine.name, func(b *testing.B) {
@@ -80,32 +78,6 @@ func BenchmarkSubmit(b *testing.B) {
 			b.ReportMetric(float64(stopped.Load())/float64(b.N), "stopped-as-possible-duplicates/op")
 		})
 	}
-}
-
-// openCopy opens a copy of the SQLite database at path (a national-scale one made by
-// `linkwell demo --scale national`), so that the benchmark's referrals do not stay in it.
-func openCopy(tb testing.TB, path string) *store.DB {
-	tb.Helper()
-	dst := filepath.Join(tb.TempDir(), "national.db")
-	src, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer src.Close()
-	out, err := os.Create(dst)
-	if err == nil {
-		_, err = io.Copy(out, src)
-		err = errors.Join(err, out.Close())
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), dst)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
 }
 
 // letters spells n in base 26, so that generated names differ in letters, not just digits.

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	s.safetyRoutes()
 	s.referralRoutes()
 	s.workforceRoutes()
+	s.staffRoutes()
 	s.directoryRoutes()
 }
 

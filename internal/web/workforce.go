@@ -62,9 +62,7 @@ func (s *Server) handleOversightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue),
-		Figures: []workforce.Figure{workforce.FigOpen, workforce.FigNoContact, workforce.FigOverdueReview, workforce.FigSafeguarding,
-			workforce.FigClinical, workforce.FigUniversal, workforce.FigTargeted, workforce.FigSpecialist}}
+	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue), Figures: workforce.Figures}
 	s.render(w, r, http.StatusOK, "supervision", s.newView(r, "Caseload oversight", page))
 }
 
@@ -99,6 +97,7 @@ func (s *Server) handleOversightCases(w http.ResponseWriter, r *http.Request) {
 // --- Supervision sessions ---
 
 type sessionFormPage struct {
+	Overrides []workforce.OverrideToReview
 	Kinds     []option
 	People    []option
 	Cases     []option
@@ -122,6 +121,10 @@ func (s *Server) showSessionForm(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	page := sessionFormPage{ActionRow: []int{1, 2}, Owners: []option{{itoa(u.ID), u.Name + " (you)"}}}
+	if page.Overrides, err = s.Workforce.OverridesToReview(ctx, u.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, k := range workforce.SessionKinds {
 		page.Kinds = append(page.Kinds, option{string(k), k.Label()})
 	}
@@ -312,6 +315,8 @@ type staffPage struct {
 	Record      workforce.CompetenceRecord
 	CanSignOff  bool
 	IsSelf      bool
+	CanManage   bool // may change their profile and supervisors
+	CanTraining bool // may see their training record
 	Competences []option
 }
 
@@ -339,7 +344,9 @@ func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, f
 	for _, l := range page.Profile.Supervisors {
 		page.CanSignOff = page.CanSignOff || l.SupervisorID == u.ID && u.Has(account.Supervisor)
 	}
-	if !page.IsSelf && !page.CanSignOff && !workforce.MayManage(u, page.Profile.OrganisationID) {
+	page.CanManage = workforce.MayManage(u, page.Profile.OrganisationID)
+	page.CanTraining = page.IsSelf || page.CanSignOff || page.CanManage && !u.Has(account.Administrator)
+	if !page.IsSelf && !page.CanSignOff && !page.CanManage {
 		s.fail(w, r, errNotYourColleague)
 		return
 	}

@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/audit"
+	"github.com/linkwell/linkwell/internal/demo"
 )
 
 // TestSupervisorsMorning walks a supervisor's morning over HTTP: oversight, an urgent advice
@@ -123,4 +127,42 @@ func TestSupervisorsMorning(t *testing.T) {
 func dateFields(name, day string) url.Values {
 	parts := strings.Split(day, "-")
 	return url.Values{name + "-year": {parts[0]}, name + "-month": {parts[1]}, name + "-day": {parts[2]}}
+}
+
+// TestSupervisorReachesCasesThroughSupervision opens a person's record as a supervisor: refused
+// before they supervise anyone on the care team, allowed (and audited) while they do, refused
+// again once the supervision ends.
+func TestSupervisorReachesCasesThroughSupervision(t *testing.T) {
+	f := newSafetyFixture(t)
+	// A supervisor in the PCN but in none of its teams, so supervision is their only way in.
+	pcn := f.user(t, sfServiceLead).OrganisationID
+	solo, err := f.Server.Accounts.CreateUser(t.Context(), audit.System, account.UserInput{Email: "solo@linkwell.demo", Name: "Sam Solo",
+		Password: demo.Password, OrganisationID: pcn, Roles: []account.Role{account.OccupationalTherapist, account.Supervisor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := f.client(t, solo.Email)
+	k, err := f.Server.Cases.Get(t.Context(), f.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := fmt.Sprintf("/people/%d", k.PersonID)
+	if res, _ := f.get(t, sup, record); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("before supervising anyone on the case: %d, want 403", res.StatusCode)
+	}
+	lw := f.addToTeam(t, cwTeam)
+	lead := f.client(t, sfServiceLead)
+	if res, _ := f.post(t, lead, fmt.Sprintf("/workforce/staff/%d/supervisors", lw.ID), url.Values{"supervisor": {itoa(solo.ID)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding the supervisor: %d", res.StatusCode)
+	}
+	if res, _ := f.get(t, sup, record); res.StatusCode != http.StatusOK {
+		t.Errorf("supervising someone on the care team: %d, want 200", res.StatusCode)
+	}
+	p, _ := f.Server.Workforce.Profile(t.Context(), lw.ID)
+	if res, _ := f.post(t, lead, fmt.Sprintf("/workforce/staff/%d/supervisors/%d/end", lw.ID, p.Supervisors[0].ID), nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the supervision: %d", res.StatusCode)
+	}
+	if res, _ := f.get(t, sup, record); res.StatusCode != http.StatusForbidden {
+		t.Errorf("after the supervision ended: %d, want 403", res.StatusCode)
+	}
 }

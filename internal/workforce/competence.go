@@ -289,7 +289,7 @@ func (s *Service) SignOff(ctx context.Context, actor audit.Actor, by account.Use
 			return err
 		}
 		_, err = c.Exec(ctx, `INSERT INTO competence_signoffs (user_id, code, name, framework_id, signed_by, signed_at, review_on, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, userID, k.Code, k.Name, f.ID, by.ID, store.Now(), in.ReviewOn, in.Note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, userID, k.Code, k.Name, f.ID, by.ID, s.now().UTC().Truncate(time.Microsecond), in.ReviewOn, in.Note)
 		if err != nil {
 			return fmt.Errorf("insert sign-off: %w", err)
 		}

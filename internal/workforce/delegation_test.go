@@ -104,6 +104,14 @@ func TestDelegationMatrix(t *testing.T) {
 		if n := countAudit(t, db, "case.task_override"); n != 4 {
 			t.Errorf("%d overrides audited, want one for each non-clinical type", n)
 		}
+		// Each override comes back to the supervisor for review in supervision, and to no one else.
+		review, err := w.work.OverridesToReview(ctx, w.sup.ID)
+		if err != nil || len(review) != 4 || review[0].Reason != reason || review[0].Delegate != "tom" || review[0].Missing == "" {
+			t.Errorf("overrides to review: %+v, %v", review, err)
+		}
+		if other, _ := w.work.OverridesToReview(ctx, w.ot.ID); len(other) != 0 {
+			t.Errorf("someone who supervises nobody has overrides to review: %+v", other)
+		}
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,10 +69,7 @@ var codePattern = regexp.MustCompile(`^[A-Z][A-Z0-9-]{1,29}$`)
 // exist (by name, in any case). A file with problems is refused with every problem found, each
 // naming its line, on the field "file".
 func ParseFramework(r io.Reader, taskTypes []string) ([]Competence, error) {
-	known := map[string]string{}
-	for _, t := range taskTypes {
-		known[strings.ToLower(t)] = t
-	}
+	known := typesByLower(taskTypes)
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	var problems apperr.Fields
@@ -127,6 +125,15 @@ func ParseFramework(r io.Reader, taskTypes []string) ([]Competence, error) {
 	return out, problems.Err()
 }
 
+// typesByLower indexes task type names by their lower case, for reading them in any case.
+func typesByLower(names []string) map[string]string {
+	known := map[string]string{}
+	for _, t := range names {
+		known[strings.ToLower(t)] = t
+	}
+	return known
+}
+
 func csvReason(err error) string {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
@@ -152,38 +159,52 @@ func readCompetence(rec []string, known map[string]string) (Competence, []string
 	if len(rec) != len(CSVHeader) {
 		return Competence{}, []string{fmt.Sprintf("expected %d columns (%s), found %d", len(CSVHeader), strings.Join(CSVHeader, ", "), len(rec))}
 	}
+	c := Competence{Area: rec[0], Code: rec[1], Name: rec[2], Description: rec[3]}
 	var msgs []string
-	c := Competence{Area: strings.TrimSpace(rec[0]), Code: strings.ToUpper(strings.TrimSpace(rec[1])),
-		Name: strings.TrimSpace(rec[2]), Description: strings.TrimSpace(rec[3])}
-	need := func(v, label string, max int) {
+	for _, p := range c.check(strings.Split(rec[4], ";"), known) {
+		msgs = append(msgs, p.Message)
+	}
+	return c, msgs
+}
+
+// check tidies a competence as typed, resolves its task types by name (in any case) and says
+// what is wrong with it, field by field, in words that follow "Line N: " or start a sentence.
+func (c *Competence) check(taskTypes []string, known map[string]string) apperr.Fields {
+	var errs apperr.Fields
+	c.Area, c.Code = strings.TrimSpace(c.Area), strings.ToUpper(strings.TrimSpace(c.Code))
+	c.Name, c.Description = strings.TrimSpace(c.Name), strings.TrimSpace(c.Description)
+	need := func(field, v, label string, max int) {
 		switch {
 		case v == "":
-			msgs = append(msgs, "enter the "+label)
+			errs.Add(field, "enter the "+label)
 		case len(v) > max:
-			msgs = append(msgs, fmt.Sprintf("the %s must be %d characters or fewer", label, max))
+			errs.Add(field, fmt.Sprintf("the %s must be %d characters or fewer", label, max))
 		}
 	}
-	need(c.Area, "area", 100)
+	need("area", c.Area, "area", 100)
 	if c.Code != "" && !codePattern.MatchString(c.Code) {
-		msgs = append(msgs, fmt.Sprintf("code %q must be 2 to 30 capital letters, numbers and hyphens, starting with a letter, like SF-LONE-WORKING", c.Code))
+		errs.Add("code", fmt.Sprintf("code %q must be 2 to 30 capital letters, numbers and hyphens, starting with a letter, like SF-LONE-WORKING", c.Code))
 	}
-	need(c.Code, "code", 30)
-	need(c.Name, "competence", 200)
+	need("code", c.Code, "code", 30)
+	need("competence", c.Name, "competence", 200)
 	if len(c.Description) > 2000 {
-		msgs = append(msgs, "the description must be 2000 characters or fewer")
+		errs.Add("description", "the description must be 2000 characters or fewer")
 	}
-	for _, t := range strings.Split(rec[4], ";") {
+	c.TaskTypes = nil
+	for _, t := range taskTypes {
 		if t = strings.TrimSpace(t); t == "" {
 			continue
 		}
 		name, ok := known[strings.ToLower(t)]
 		if !ok {
-			msgs = append(msgs, fmt.Sprintf("there is no task type called %q", t))
+			errs.Add("task_types", fmt.Sprintf("there is no task type called %q", t))
 			continue
 		}
-		c.TaskTypes = append(c.TaskTypes, name)
+		if !slices.Contains(c.TaskTypes, name) {
+			c.TaskTypes = append(c.TaskTypes, name)
+		}
 	}
-	return c, msgs
+	return errs
 }
 
 // WriteCSV writes the framework in the file format ParseFramework reads.
@@ -315,25 +336,13 @@ func (s *Service) LoadFramework(ctx context.Context, actor audit.Actor, by accou
 	if err := errs.Err(); err != nil {
 		return Framework{}, err
 	}
-	var id int64
 	err = s.db.Tx(ctx, func(c store.Conn) error {
 		_, typeIDs, err := taskTypes(ctx, c)
 		if err != nil {
 			return err
 		}
-		var version int
-		if err := c.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM competence_frameworks WHERE organisation_id = ?`, by.OrganisationID).Scan(&version); err != nil {
-			return fmt.Errorf("next framework version: %w", err)
-		}
-		err = c.QueryRow(ctx, `INSERT INTO competence_frameworks (organisation_id, name, version, loaded_by, loaded_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			by.OrganisationID, name, version, by.ID, store.Now()).Scan(&id)
-		if store.IsUniqueViolation(err) {
-			return apperr.New(apperr.Conflict, "Someone else loaded a framework at the same moment: check it, then try again")
-		}
+		id, version, err := insertFramework(ctx, c, by, name, comps, typeIDs)
 		if err != nil {
-			return fmt.Errorf("insert framework: %w", err)
-		}
-		if err := insertCompetences(ctx, c, id, comps, typeIDs); err != nil {
 			return err
 		}
 		return audit.Record(ctx, c, actor, audit.Event{Action: "workforce.framework_load", RecordType: "competence_framework",

@@ -129,6 +129,17 @@ func (w world) openCase(t *testing.T, i int, workers ...account.User) casework.C
 	return k
 }
 
+// user adds a user with the roles in an organisation (none when org is zero).
+func (w world) user(t *testing.T, email string, org int64, roles ...account.Role) account.User {
+	t.Helper()
+	u, err := account.NewService(w.db).CreateUser(context.Background(), audit.System, account.UserInput{Email: email, Name: email,
+		Password: "a-long-enough-password", OrganisationID: org, Roles: roles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // supervise makes sup a supervisor of u, as the service lead of u's organisation.
 func (w world) supervise(t *testing.T, u, sup account.User) {
 	t.Helper()

@@ -3,6 +3,7 @@ package workforce
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/account"
@@ -81,70 +82,146 @@ func (f SuperviseeFigures) OverCapacity() bool {
 	return f.Capacity > 0 && f.Counts[FigOpen] > f.Capacity
 }
 
-// Oversight returns the caseload oversight figures for each of a supervisor's supervisees.
+// Figures lists the oversight figures in the order the page shows them.
+var Figures = []Figure{FigOpen, FigNoContact, FigOverdueReview, FigSafeguarding, FigClinical, FigUniversal, FigTargeted, FigSpecialist}
+
+// Oversight returns the caseload oversight figures for each of a supervisor's supervisees, in
+// a handful of queries however many they supervise.
 func (s *Service) Oversight(ctx context.Context, sup account.User, noContactDays int) ([]SuperviseeFigures, error) {
 	if !sup.Has(account.Supervisor) {
 		return nil, apperr.New(apperr.Forbidden, "Only supervisors have a caseload oversight page")
 	}
 	return read(ctx, s.db, "oversight", func(c store.Conn) ([]SuperviseeFigures, error) {
-		links, err := listLinks(ctx, c, `l.supervisor_id = ?`, sup.ID)
+		day := s.today()
+		links, err := listLinks(ctx, c, `l.supervisor_id = ? AND `+liveSupervision, sup.ID, day, day)
+		if err != nil || len(links) == 0 {
+			return nil, err
+		}
+		out := make([]SuperviseeFigures, len(links))
+		at := map[int64]*SuperviseeFigures{}
+		ids := make([]int64, len(links))
+		for i, l := range links {
+			out[i] = SuperviseeFigures{UserID: l.SuperviseeID, Name: l.SuperviseeName, Organisation: l.SuperviseeOrg, Counts: map[Figure]int{}}
+			at[l.SuperviseeID], ids[i] = &out[i], l.SuperviseeID
+		}
+		if err := s.caseFigures(ctx, c, ids, at, noContactDays); err != nil {
+			return nil, err
+		}
+		orgs, err := s.workFigures(ctx, c, ids, at)
 		if err != nil {
 			return nil, err
 		}
-		var out []SuperviseeFigures
-		for _, l := range links {
-			if ok, err := s.supervisesLive(ctx, c, sup.ID, l.SuperviseeID); err != nil || !ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			f, err := s.figures(ctx, c, l, noContactDays)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f)
+		dues, err := s.supervisionDue(ctx, c, ids)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		for _, d := range dues {
+			at[d.UserID].LastSession, at[d.UserID].DueOn, at[d.UserID].Overdue = d.LastOn, d.DueOn, d.Overdue
+		}
+		return out, s.competenceFigures(ctx, c, ids, orgs, at)
 	})
 }
 
-func (s *Service) figures(ctx context.Context, c store.Conn, l Link, noContactDays int) (SuperviseeFigures, error) {
-	f := SuperviseeFigures{UserID: l.SuperviseeID, Name: l.SuperviseeName, Organisation: l.SuperviseeOrg, Counts: map[Figure]int{}}
-	today, now := s.today(), s.now()
-	since := now.AddDate(0, 0, -noContactDays)
-	for fig := range figureLabels {
-		where, args := figureWhere(fig, today, since)
-		q := `SELECT COUNT(*) FROM cases k WHERE k.status <> 'closed' AND k.id IN (SELECT case_id FROM case_workers WHERE user_id = ? AND to_on = '') AND ` + where
-		var n int
-		if err := c.QueryRow(ctx, q, append([]any{l.SuperviseeID}, args...)...).Scan(&n); err != nil {
-			return f, fmt.Errorf("oversight %s: %w", fig, err)
+// caseFigures counts each supervisee's open cases behind every figure, in one query whose
+// conditions are the drill-downs' own.
+func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures, noContactDays int) error {
+	since := s.now().AddDate(0, 0, -noContactDays)
+	sums := make([]string, len(Figures))
+	var args []any
+	for i, fig := range Figures {
+		where, a := figureWhere(fig, s.today(), since)
+		sums[i] = `SUM(CASE WHEN ` + where + ` THEN 1 ELSE 0 END)`
+		args = append(args, a...)
+	}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return eachRow(ctx, c, `SELECT w.user_id, `+strings.Join(sums, ", ")+`
+		FROM (SELECT DISTINCT user_id, case_id FROM case_workers WHERE to_on = '' AND user_id IN `+store.In(len(ids))+`) w
+		JOIN cases k ON k.id = w.case_id WHERE k.status <> 'closed' GROUP BY w.user_id`, args, func(scan func(...any) error) error {
+		var id int64
+		n := make([]int, len(Figures))
+		dest := []any{&id}
+		for i := range n {
+			dest = append(dest, &n[i])
 		}
-		f.Counts[fig] = n
+		if err := scan(dest...); err != nil {
+			return fmt.Errorf("oversight figures: %w", err)
+		}
+		for i, fig := range Figures {
+			at[id].Counts[fig] = n[i]
+		}
+		return nil
+	})
+}
+
+// workFigures reads each supervisee's capacity, people supported in the last year, open tasks
+// and overridden delegations, and returns their organisations. The year's cases are the two
+// ranges of the care team index, current and ended within the year, rather than all ever held.
+func (s *Service) workFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures) (map[int64]int64, error) {
+	yearAgo := s.now().AddDate(-1, 0, 0)
+	args := []any{yearAgo.Format(time.DateOnly), yearAgo.UTC()}
+	for _, id := range ids {
+		args = append(args, id)
 	}
-	yearAgo := now.AddDate(-1, 0, 0)
-	err := c.QueryRow(ctx, `SELECT COALESCE((SELECT capacity FROM staff_profiles WHERE user_id = ?), 0),
-		(SELECT COUNT(DISTINCT case_id) FROM case_workers WHERE user_id = ? AND (to_on = '' OR to_on >= ?)),
-		(SELECT COUNT(*) FROM tasks WHERE delegated_to = ? AND status = 'open'),
-		(SELECT COUNT(*) FROM tasks WHERE delegated_to = ? AND override_by IS NOT NULL AND created_at >= ?)`,
-		l.SuperviseeID, l.SuperviseeID, yearAgo.Format(time.DateOnly), l.SuperviseeID, l.SuperviseeID, yearAgo.UTC()).
-		Scan(&f.Capacity, &f.YearCases, &f.OpenTasks, &f.Overrides)
+	orgs := map[int64]int64{}
+	err := eachRow(ctx, c, `SELECT u.id, COALESCE(u.organisation_id, 0), COALESCE(sp.capacity, 0),
+		(SELECT COUNT(*) FROM (SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on = ''
+			UNION SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on >= ?) y),
+		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND status = 'open'),
+		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND override_by IS NOT NULL AND created_at >= ?)
+		FROM users u LEFT JOIN staff_profiles sp ON sp.user_id = u.id WHERE u.id IN `+store.In(len(ids)), args, func(scan func(...any) error) error {
+		var id, org int64
+		var f SuperviseeFigures
+		if err := scan(&id, &org, &f.Capacity, &f.YearCases, &f.OpenTasks, &f.Overrides); err != nil {
+			return fmt.Errorf("oversight work: %w", err)
+		}
+		orgs[id] = org
+		at[id].Capacity, at[id].YearCases, at[id].OpenTasks, at[id].Overrides = f.Capacity, f.YearCases, f.OpenTasks, f.Overrides
+		return nil
+	})
+	return orgs, err
+}
+
+// competenceFigures counts each supervisee's competence gaps and sign-offs due for review
+// against the framework for their organisation, reading every sign-off in one query.
+func (s *Service) competenceFigures(ctx context.Context, c store.Conn, ids []int64, orgs map[int64]int64, at map[int64]*SuperviseeFigures) error {
+	latest := map[int64]map[string]*SignOff{}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i], latest[id] = id, map[string]*SignOff{}
+	}
+	err := eachRow(ctx, c, `SELECT user_id, code, review_on FROM competence_signoffs WHERE user_id IN `+store.In(len(ids))+`
+		ORDER BY user_id, signed_at DESC, id DESC`, args, func(scan func(...any) error) error {
+		var so SignOff
+		if err := scan(&so.UserID, &so.Code, &so.ReviewOn); err != nil {
+			return fmt.Errorf("oversight sign-offs: %w", err)
+		}
+		if _, seen := latest[so.UserID][so.Code]; !seen {
+			latest[so.UserID][so.Code] = &so
+		}
+		return nil
+	})
 	if err != nil {
-		return f, fmt.Errorf("oversight figures: %w", err)
+		return err
 	}
-	dues, err := s.supervisionDue(ctx, c, l.SuperviseeID)
-	if err != nil {
-		return f, err
+	frameworks := map[int64]Framework{}
+	today := s.today()
+	for _, id := range ids {
+		f, ok := frameworks[orgs[id]]
+		if !ok {
+			if f, err = frameworkFor(ctx, c, orgs[id]); err != nil {
+				return err
+			}
+			frameworks[orgs[id]] = f
+		}
+		var rec CompetenceRecord
+		for _, k := range f.Competences {
+			rec.Rows = append(rec.Rows, CompetenceRow{Competence: k, Standing: standing(latest[id][k.Code], today)})
+		}
+		at[id].Gaps, at[id].Expiring = rec.Gaps(), rec.Expiring()
 	}
-	if len(dues) > 0 {
-		f.LastSession, f.DueOn, f.Overdue = dues[0].LastOn, dues[0].DueOn, dues[0].Overdue
-	}
-	rec, err := s.competenceRecord(ctx, c, l.SuperviseeID)
-	if err != nil {
-		return f, err
-	}
-	f.Gaps, f.Expiring = rec.Gaps(), rec.Expiring()
-	return f, nil
+	return nil
 }
 
 // OversightCase is one case behind an oversight figure.

@@ -405,10 +405,17 @@ type Due struct {
 	Overdue bool
 }
 
-// supervisionDue works out, for every current supervisee (or just userID when it is not zero),
+// supervisionDue works out, for every current supervisee (or just those in ids, when given),
 // their last session and when the next is due: the last session, or the start of their first
 // current supervision, plus the shortest gap any service their teams run allows.
-func (s *Service) supervisionDue(ctx context.Context, c store.Conn, userID int64) ([]Due, error) {
+func (s *Service) supervisionDue(ctx context.Context, c store.Conn, ids []int64) ([]Due, error) {
+	only, args := `1 = 1`, []any{Peer, DefaultSettings.SupervisionDays}
+	if ids != nil {
+		only = `u.id IN ` + store.In(len(ids))
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
 	rows, err := c.Query(ctx, `SELECT u.id, u.name, COALESCE(u.organisation_id, 0),
 		COALESCE((SELECT MAX(ss.held_on) FROM supervision_sessions ss JOIN supervision_attendees sa ON sa.session_id = ss.id
 			WHERE sa.user_id = u.id AND ss.kind <> ?), ''),
@@ -416,8 +423,8 @@ func (s *Service) supervisionDue(ctx context.Context, c store.Conn, userID int64
 		COALESCE((SELECT MIN(ws.supervision_days) FROM service_workforce_settings ws JOIN services sv ON sv.id = ws.service_id
 			JOIN team_members tm ON tm.team_id = sv.team_id WHERE tm.user_id = u.id), ?)
 		FROM supervisor_links l JOIN users u ON u.id = l.supervisee_id
-		WHERE l.ended_on = '' AND u.disabled_at IS NULL AND (? = 0 OR u.id = ?)
-		GROUP BY u.id, u.name, u.organisation_id ORDER BY u.name`, Peer, DefaultSettings.SupervisionDays, userID, userID)
+		WHERE l.ended_on = '' AND u.disabled_at IS NULL AND `+only+`
+		GROUP BY u.id, u.name, u.organisation_id ORDER BY u.name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("supervision due: %w", err)
 	}
@@ -451,7 +458,7 @@ func cmpOr(a, b string) string {
 func (s *Service) FlagOverdueSupervision(ctx context.Context, actor audit.Actor) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		dues, err := s.supervisionDue(ctx, c, 0)
+		dues, err := s.supervisionDue(ctx, c, nil)
 		if err != nil {
 			return err
 		}
@@ -504,4 +511,39 @@ func notifyOverdue(ctx context.Context, c store.Conn, d Due) error {
 		}
 	}
 	return nil
+}
+
+// OverrideToReview is a task delegated to a supervisee despite missing competences, for their
+// supervisor to review in supervision.
+type OverrideToReview struct {
+	TaskID     int64
+	CaseID     int64
+	PersonName string
+	TaskType   string
+	Delegate   string
+	Missing    string
+	Reason     string
+	By         string
+	At         time.Time
+}
+
+// OverridesToReview lists the delegations to a supervisor's current supervisees made under an
+// override in the last 90 days, newest first.
+func (s *Service) OverridesToReview(ctx context.Context, supervisorID int64) ([]OverrideToReview, error) {
+	var out []OverrideToReview
+	err := eachRow(ctx, s.db.Reader(), `SELECT t.id, t.case_id, p.given_name || ' ' || p.family_name, tt.name, ud.name, t.override_missing,
+		t.override_reason, uo.name, t.created_at
+		FROM tasks t JOIN task_types tt ON tt.id = t.type_id JOIN cases k ON k.id = t.case_id JOIN people p ON p.id = k.person_id
+		JOIN users ud ON ud.id = t.delegated_to JOIN users uo ON uo.id = t.override_by
+		WHERE t.override_by IS NOT NULL AND t.created_at >= ? AND t.delegated_to IN
+			(SELECT supervisee_id FROM supervisor_links WHERE supervisor_id = ? AND ended_on = '')
+		ORDER BY t.created_at DESC, t.id DESC`, []any{s.now().AddDate(0, 0, -90).UTC(), supervisorID}, func(scan func(...any) error) error {
+		var o OverrideToReview
+		if err := scan(&o.TaskID, &o.CaseID, &o.PersonName, &o.TaskType, &o.Delegate, &o.Missing, &o.Reason, &o.By, &o.At); err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	})
+	return out, apperr.Wrap("overrides to review", err)
 }

@@ -43,6 +43,8 @@ func TestSupervisionSessionAndReflectivePrivacy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		admin, leadAdmin := w.user(t, "admin@example.nhs.uk", 0, account.Administrator),
+			w.user(t, "leadadmin@example.nhs.uk", w.vcse.ID, account.Administrator, account.ServiceLead)
 		viewers := []struct {
 			name    string
 			u       account.User
@@ -52,6 +54,7 @@ func TestSupervisionSessionAndReflectivePrivacy(t *testing.T) {
 			{"the supervisor", w.sup, true, true}, {"the supervisee", w.lw, true, true},
 			{"the supervisee's service lead", w.lead, true, false}, {"another service lead", w.pcnLead, false, false},
 			{"a colleague", w.lw2, false, false}, {"an OT on the cases", w.ot, false, false},
+			{"an administrator", admin, false, false}, {"a service lead who is also an administrator", leadAdmin, true, false},
 		}
 		for _, v := range viewers {
 			got, err := w.work.Session(ctx, account.Actor(v.u, "x"), v.u, id)

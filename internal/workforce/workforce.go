@@ -29,6 +29,14 @@ func NewService(db *store.DB, orgs *organisation.Service) *Service {
 	return &Service{db: db, orgs: orgs, now: time.Now}
 }
 
+// WithClock returns a copy of the service that reads the time from now: for loading demo
+// data with a history, and for tests.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // london is where dates in Linkwell are read: review dates, supervision dates, working hours.
 var london = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
