@@ -32,18 +32,22 @@ CREATE TABLE dir_local_edits (
 ALTER TABLE dir_accuracy_reports ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
 ALTER TABLE dir_accuracy_reports ADD COLUMN resolved_by INTEGER REFERENCES users (id);
 
--- Single-use links emailed to a provider with no Linkwell account, each for one connection in
--- one status: purpose 'referred' asks them to accept or decline, 'accepted' to confirm the
--- first attendance. Only the SHA-256 of the token is kept. sent_to is the service's own
+-- Single-use links emailed to a provider with no Linkwell account, each for one step of one
+-- connection: change_id is the connection's move it answers, into referred (accept or decline)
+-- or accepted (confirm the first session). A link works only while that move is still the
+-- connection's latest. Only the SHA-256 of the token is kept. sent_to is the service's own
 -- published address, never a person's.
 CREATE TABLE provider_links (
     id             INTEGER PRIMARY KEY,
     token_hash     TEXT NOT NULL UNIQUE,
     connection_id  INTEGER NOT NULL REFERENCES connections (id),
-    purpose        TEXT NOT NULL,
+    change_id      INTEGER NOT NULL UNIQUE REFERENCES connection_changes (id),
     sent_to        TEXT NOT NULL,
     created_at     TIMESTAMP NOT NULL,
     expires_at     TIMESTAMP NOT NULL,
     used_at        TIMESTAMP
 );
-CREATE INDEX provider_links_connection ON provider_links (connection_id, purpose);
+CREATE INDEX provider_links_connection ON provider_links (connection_id);
+
+-- The links to send are found among the connections waiting for a provider.
+CREATE INDEX connections_status ON connections (status, id);
