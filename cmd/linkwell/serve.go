@@ -46,6 +46,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		if err == nil && loaded {
 			err = demo.LoadDirectoryWithPostcodes(ctx, db, deps.Directory)
 		}
+		if err == nil && loaded {
+			err = demo.LoadProviders(ctx, demo.Providers{Accounts: deps.Accounts, Orgs: deps.Orgs, People: deps.People,
+				Cases: deps.Cases, Directory: deps.Directory, Providers: deps.Providers})
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}

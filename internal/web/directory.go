@@ -543,7 +543,13 @@ type freshnessPage struct {
 
 type freshnessRow struct {
 	directoryResult
+	Version string
 	Reports []directory.Report
+}
+
+var freshnessNotices = map[string]string{
+	"checked":  "Listing marked as checked today.",
+	"resolved": "Report resolved.",
 }
 
 // handleDirectoryFreshness is the service lead's queue of listings to check.
@@ -562,7 +568,9 @@ func (s *Server) handleDirectoryFreshness(w http.ResponseWriter, r *http.Request
 	for _, it := range res.Items {
 		sv := it.Service
 		page.Items = append(page.Items, freshnessRow{directoryResult: directoryRow(directory.ServiceAtLocation{Service: &sv}, time.Now()),
-			Reports: it.Reports})
+			Version: it.Version, Reports: it.Reports})
 	}
-	s.render(w, r, http.StatusOK, "directory_freshness", s.newView(r, "Directory listings to check", page))
+	v := s.newView(r, "Directory listings to check", page)
+	v.Notice = savedNotice(r, freshnessNotices)
+	s.render(w, r, http.StatusOK, "directory_freshness", v)
 }

@@ -33,6 +33,8 @@ func (s *Server) routes() {
 	s.referralRoutes()
 	s.workforceRoutes()
 	s.directoryRoutes()
+	s.providerRoutes()
+	s.signpostEmailRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
