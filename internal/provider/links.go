@@ -124,39 +124,15 @@ const keptBy = `EXISTS (SELECT 1 FROM org_directory_links l WHERE l.dir_source =
 
 // Keepers lists the Linkwell organisations that keep the listing of a directory service.
 func (s *Service) Keepers(ctx context.Context, serviceID string) ([]int64, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT l.organisation_id FROM dir_services s JOIN org_directory_links l
+	out, err := column[int64](ctx, s.db.Reader(), `SELECT l.organisation_id FROM dir_services s JOIN org_directory_links l
 		ON l.dir_source = s.source AND l.dir_organization_id = s.organization_id WHERE s.id = ?`, serviceID)
-	if err != nil {
-		return nil, apperr.Wrap("keepers", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, apperr.Wrap("keepers", err)
-		}
-		out = append(out, id)
-	}
-	return out, apperr.Wrap("keepers", rows.Err())
+	return out, apperr.Wrap("keepers", err)
 }
 
 // Listings returns the services orgID keeps, fully nested, by name.
 func (s *Service) Listings(ctx context.Context, orgID int64) ([]directory.Service, error) {
-	rows, err := s.db.Reader().Query(ctx, `SELECT s.id FROM dir_services s WHERE `+keptBy+` ORDER BY s.name, s.pk`, orgID)
+	ids, err := column[string](ctx, s.db.Reader(), `SELECT s.id FROM dir_services s WHERE `+keptBy+` ORDER BY s.name, s.pk`, orgID)
 	if err != nil {
-		return nil, apperr.Wrap("listings", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, apperr.Wrap("listings", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, apperr.Wrap("listings", err)
 	}
 	found, err := s.dir.GetServices(ctx, directory.Practitioners, ids)
@@ -170,6 +146,24 @@ func (s *Service) Listings(ctx context.Context, orgID int64) ([]directory.Servic
 		}
 	}
 	return out, nil
+}
+
+// column runs a query of one column and returns its values in order.
+func column[T any](ctx context.Context, c store.Conn, query string, args ...any) ([]T, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 func nullUser(id int64) any {

@@ -204,13 +204,7 @@ func (s *Server) showOrgListings(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	page.Kept = kept
-	v := s.newView(r, "Directory listings kept by "+o.Name, page)
-	if f.Values != nil {
-		v.Form = f
-	} else {
-		v.Notice = savedNotice(r, orgListingsNotices)
-	}
-	s.render(w, r, status, "organisation_listings", v)
+	s.renderForm(w, r, status, "organisation_listings", "Directory listings kept by "+o.Name, page, f, orgListingsNotices)
 }
 
 func (s *Server) handleOrgListingsLink(w http.ResponseWriter, r *http.Request) {

@@ -134,13 +134,19 @@ func (s *Server) showProviderConnections(w http.ResponseWriter, r *http.Request,
 			page.Recent = append(page.Recent, pc)
 		}
 	}
-	v := s.newView(r, "Connections to your services", page)
+	s.renderForm(w, r, status, "provider_connections", "Connections to your services", page, f, providerNotices)
+}
+
+// renderForm renders a page with a form: shown again with its problems, or fresh with the
+// confirmation of the change that redirected to it.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, page, title string, data any, f form, notices map[string]string) {
+	v := s.newView(r, title, data)
 	if f.Values != nil {
 		v.Form = f
 	} else {
-		v.Notice = savedNotice(r, providerNotices)
+		v.Notice = savedNotice(r, notices)
 	}
-	s.render(w, r, status, "provider_connections", v)
+	s.render(w, r, status, page, v)
 }
 
 func (s *Server) handleProviderAnswer(w http.ResponseWriter, r *http.Request) {
