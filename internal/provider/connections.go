@@ -43,6 +43,9 @@ const consentGiven = "given"
 // RecentDays is how long a provider still sees a connection it no longer needs to act on.
 const RecentDays = 90
 
+// MaxRecent is how many of those a provider's list shows.
+const MaxRecent = 50
+
 // connectionSelect reads connections to directory services with just what a provider may see
 // and what deciding that needs. The referring worker is whoever last moved the connection to
 // referred, or who made it.
@@ -66,20 +69,28 @@ type connectionRow struct {
 }
 
 // Connections lists the connections made to the services orgID keeps that the provider needs
-// to see: those waiting for its answer or its confirmation of a first session, then the rest
-// changed in the last RecentDays, newest first. A suggestion the worker has not referred is
+// to see: every one waiting for its answer or its confirmation of a first session, oldest
+// first, then up to MaxRecent others changed in the last RecentDays, newest first. A suggestion the worker has not referred is
 // not the provider's business. Each connection shown is audited as a read of the person's
 // record.
 func (s *Service) Connections(ctx context.Context, actor audit.Actor, orgID int64) ([]Connection, error) {
 	var out []Connection
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		rows, err := queryConnections(ctx, c, ` WHERE `+keptBy+` AND cn.status <> ? AND (cn.status IN (?, ?) OR cn.updated_at >= ?)
-			ORDER BY CASE cn.status WHEN 'referred' THEN 0 WHEN 'accepted' THEN 1 ELSE 2 END, cn.updated_at DESC, cn.id DESC`,
-			orgID, casework.ConnSuggested, casework.ConnReferred, casework.ConnAccepted, s.now().AddDate(0, 0, -RecentDays).UTC())
+		waiting, err := queryConnections(ctx, c, ` WHERE cn.directory_service_id IN `+keptServices+` AND cn.status IN (?, ?)
+			ORDER BY CASE cn.status WHEN 'referred' THEN 0 ELSE 1 END, cn.updated_at, cn.id`,
+			orgID, casework.ConnReferred, casework.ConnAccepted)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
+		// The recent ones are chosen first and read after, so that only those shown are read whole.
+		recent, err := queryConnections(ctx, c, ` WHERE cn.id IN (SELECT r.id FROM connections r
+			WHERE r.directory_service_id IN `+keptServices+` AND r.status NOT IN (?, ?, ?) AND r.updated_at >= ?
+			ORDER BY r.updated_at DESC, r.id DESC LIMIT ?) ORDER BY cn.updated_at DESC, cn.id DESC`,
+			orgID, casework.ConnSuggested, casework.ConnReferred, casework.ConnAccepted, s.now().AddDate(0, 0, -RecentDays).UTC(), MaxRecent)
+		if err != nil {
+			return err
+		}
+		for _, r := range append(waiting, recent...) {
 			if err := auditRead(ctx, c, actor, r, "provider"); err != nil {
 				return err
 			}
@@ -94,8 +105,8 @@ func (s *Service) Connections(ctx context.Context, actor audit.Actor, orgID int6
 // A connection to a service it does not keep is not found.
 func (s *Service) Answer(ctx context.Context, actor audit.Actor, orgID, connectionID int64, a casework.ProviderAnswer, reason string, version int64) error {
 	var kept bool
-	err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) > 0 FROM connections cn JOIN dir_services s ON s.pk = cn.directory_service_id
-		WHERE cn.id = ? AND `+keptBy, connectionID, orgID).Scan(&kept)
+	err := s.db.Reader().QueryRow(ctx, `SELECT COUNT(*) > 0 FROM connections cn WHERE cn.id = ? AND cn.directory_service_id IN `+keptServices,
+		connectionID, orgID).Scan(&kept)
 	if err != nil {
 		return apperr.Wrap("answer connection", err)
 	}

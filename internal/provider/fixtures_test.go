@@ -44,7 +44,7 @@ type world struct {
 	caseID    int64
 }
 
-func newWorld(t *testing.T, db *store.DB) world {
+func newWorld(t testing.TB, db *store.DB) world {
 	t.Helper()
 	ctx := context.Background()
 	orgs := organisation.NewService(db)

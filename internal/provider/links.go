@@ -117,10 +117,10 @@ func orgEvent(action string, orgID int64, dirOrgID string) audit.Event {
 		Detail: "directory_organization=" + dirOrgID}
 }
 
-// keptBy is the condition that the directory service aliased s is kept by the organisation
-// given as its argument.
-const keptBy = `EXISTS (SELECT 1 FROM org_directory_links l WHERE l.dir_source = s.source
-	AND l.dir_organization_id = s.organization_id AND l.organisation_id = ?)`
+// keptServices is the directory services (their pk) that the organisation given as its
+// argument keeps, read from its links so that only its own services are visited.
+const keptServices = `(SELECT ks.pk FROM org_directory_links l JOIN dir_services ks
+	ON ks.organization_id = l.dir_organization_id AND ks.source = l.dir_source WHERE l.organisation_id = ?)`
 
 // Keepers lists the Linkwell organisations that keep the listing of a directory service.
 func (s *Service) Keepers(ctx context.Context, serviceID string) ([]int64, error) {
@@ -131,7 +131,8 @@ func (s *Service) Keepers(ctx context.Context, serviceID string) ([]int64, error
 
 // Listings returns the services orgID keeps, fully nested, by name.
 func (s *Service) Listings(ctx context.Context, orgID int64) ([]directory.Service, error) {
-	ids, err := column[string](ctx, s.db.Reader(), `SELECT s.id FROM dir_services s WHERE `+keptBy+` ORDER BY s.name, s.pk`, orgID)
+	ids, err := column[string](ctx, s.db.Reader(), `SELECT s.id FROM dir_services s WHERE s.pk IN `+keptServices+`
+		ORDER BY s.name, s.pk`, orgID)
 	if err != nil {
 		return nil, apperr.Wrap("listings", err)
 	}

@@ -49,5 +49,7 @@ CREATE TABLE provider_links (
 );
 CREATE INDEX provider_links_connection ON provider_links (connection_id);
 
--- The links to send are found among the connections waiting for a provider.
+-- The links to send are found among the connections waiting for a provider; a provider's
+-- recent connections are found by service and time.
 CREATE INDEX connections_status ON connections (status, id);
+CREATE INDEX connections_service_updated ON connections (directory_service_id, updated_at);
