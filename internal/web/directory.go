@@ -480,6 +480,7 @@ type directoryServicePage struct {
 	Reports  []directory.Report
 	Where    []string
 	Access   []string
+	CanEdit  bool // the user may change the listing
 }
 
 func (s *Server) handleDirectoryService(w http.ResponseWriter, r *http.Request) {
@@ -489,14 +490,19 @@ func (s *Server) handleDirectoryService(w http.ResponseWriter, r *http.Request) 
 func (s *Server) showDirectoryService(w http.ResponseWriter, r *http.Request, status int, f form) {
 	sv, err := s.Directory.GetService(r.Context(), directory.Practitioners, r.PathValue("sid"))
 	var reports []directory.Report
+	var keepers []int64
 	if err == nil {
 		reports, err = s.Directory.Reports(r.Context(), sv.ID)
+	}
+	if err == nil {
+		keepers, err = s.Providers.Keepers(r.Context(), sv.ID)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page := directoryServicePage{Service: sv, NextRuns: nextRuns(sv, time.Now()), Contact: contactText(sv), Reports: reports}
+	page := directoryServicePage{Service: sv, NextRuns: nextRuns(sv, time.Now()), Contact: contactText(sv), Reports: reports,
+		CanEdit: s.Policy.Can(r.Context(), state(r).user, access.EditListing, access.Resource{OrganisationIDs: keepers})}
 	page.Row = directoryRow(directory.ServiceAtLocation{Service: &sv}, time.Now())
 	page.Row.Organisation = organisationName(sv)
 	for _, sl := range sv.ServiceAtLocations {

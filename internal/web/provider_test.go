@@ -246,6 +246,12 @@ func TestTheServiceLeadWorksThroughTheFreshnessQueue(t *testing.T) {
 		t.Fatalf("report: %d", res.StatusCode)
 	}
 	lead := f.client(t, "servicelead@linkwell.demo")
+	if _, body := f.get(t, lead, "/directory/services/"+f.walk.ID); !strings.Contains(body, `href="`+listingPath(f.walk.ID)+`"`) {
+		t.Errorf("the service lead is not offered the edit page from the listing")
+	}
+	if _, body := f.get(t, worker, "/directory/services/"+f.walk.ID); strings.Contains(body, "Check or edit this listing") {
+		t.Errorf("a link worker is offered the edit page")
+	}
 	_, body := f.get(t, lead, "/directory/freshness")
 	report := regexp.MustCompile(`action="/directory/reports/(\d+)/resolve"`).FindStringSubmatch(body)
 	if report == nil || !strings.Contains(body, "It moved to Thursdays") {
