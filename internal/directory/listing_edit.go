@@ -18,7 +18,7 @@ import (
 // Validate returns. A listing with several schedules, contacts or cost options is edited in
 // its first public one; the rest are kept as published.
 type ListingEdit struct {
-	Name, Description, Email, URL, Phone   string
+	Name, Description, Email, URL, Phone    string
 	ContactName, ContactEmail, ContactPhone string
 	Days                                    []string // MO, TU, ... SU
 	OpensAt, ClosesAt, When                 string   // HH:MM, HH:MM, and the schedule in words

@@ -111,7 +111,7 @@ func newWorld(t testing.TB, db *store.DB) world {
 
 func listing(id, orgID, name, orgName, email string) directory.Service {
 	return directory.Service{ID: id, Name: name, Status: directory.StatusActive, Email: email,
-		Organization: &directory.Organization{ID: orgID, Name: orgName, Description: "A local group."},
+		Organization:      &directory.Organization{ID: orgID, Name: orgName, Description: "A local group."},
 		SocialPrescribing: directory.SocialPrescribing{Capacity: directory.CapacityAccepting, ReferralRoute: directory.RouteNeedsReferral}}
 }
 
