@@ -49,6 +49,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		if err == nil && loaded {
 			err = demo.LoadWorkforce(ctx, demo.Workforce{Accounts: deps.Accounts, Cases: deps.Cases, Work: deps.Workforce})
 		}
+		if err == nil && loaded {
+			err = demo.LoadProviders(ctx, demo.Providers{Accounts: deps.Accounts, Orgs: deps.Orgs, People: deps.People,
+				Cases: deps.Cases, Directory: deps.Directory, Providers: deps.Providers})
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}

@@ -27,6 +27,14 @@ const (
 	MakeReferral       Action = "referral.make"
 	UseCaseload        Action = "caseload.use"
 	ManageServices     Action = "services.manage"
+	// EditListing is changing or re-verifying a directory listing; its resource's organisations
+	// are those that keep the listing (package provider).
+	EditListing Action = "listing.edit"
+	// LinkListings is choosing which organisation keeps which directory organisation's listings.
+	LinkListings Action = "listings.link"
+	// ActAsProvider is using the community provider's pages: the organisation's own listings
+	// and the connections made to them.
+	ActAsProvider Action = "provider.act"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -101,6 +109,13 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 			"Only occupational therapists, link workers, supervisors and service leads hold caseloads", nil
 	case ManageServices:
 		return admin || lead && onlyOwn(res, u.OrganisationID), "Only service leads set up the services their organisation runs", nil
+	case EditListing:
+		return admin || lead || u.Has(account.CommunityProvider) && u.OrganisationID != 0 && ownOrg,
+			"Only the organisation that runs a service, or a service lead, can change its listing", nil
+	case LinkListings:
+		return admin || lead, "Only administrators and service leads choose who keeps directory listings", nil
+	case ActAsProvider:
+		return u.Has(account.CommunityProvider) && u.OrganisationID != 0, "Only community providers have these pages", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

@@ -37,6 +37,16 @@ func TestPolicy(t *testing.T) {
 		want bool
 	}{
 		{"admin sees the audit log", admin, ViewAudit, Resource{}, true},
+		{"a provider edits a listing its organisation keeps", user(4, account.CommunityProvider), EditListing, Resource{OrganisationIDs: []int64{4}}, true},
+		{"a provider cannot edit another's listing", user(4, account.CommunityProvider), EditListing, other, false},
+		{"a provider cannot edit a listing nobody keeps", user(4, account.CommunityProvider), EditListing, Resource{}, false},
+		{"a provider without an organisation edits nothing", user(0, account.CommunityProvider), EditListing, Resource{}, false},
+		{"a service lead edits any listing", lead, EditListing, other, true},
+		{"an OT cannot edit listings", ot, EditListing, own, false},
+		{"a service lead links listings", lead, LinkListings, Resource{}, true},
+		{"a provider cannot link listings", user(4, account.CommunityProvider), LinkListings, Resource{}, false},
+		{"a provider uses the provider pages", user(4, account.CommunityProvider), ActAsProvider, Resource{}, true},
+		{"a link worker has no provider pages", ot, ActAsProvider, Resource{}, false},
 		{"service lead does not see the audit log", lead, ViewAudit, Resource{}, false},
 		{"OT does not see the audit log", ot, ViewAudit, Resource{}, false},
 		{"disabled admin can do nothing", disabled, ViewAudit, Resource{}, false},

@@ -306,35 +306,42 @@ func (s *Service) MoveConnection(ctx context.Context, actor audit.Actor, connect
 		return err
 	}
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		cn, err := getConnection(ctx, c, connectionID)
-		if err != nil {
-			return err
-		}
-		if _, err := lockOpenCase(ctx, c, cn.CaseID, "change connections"); err != nil {
-			return err
-		}
-		if cn.Version != version {
-			return errConnectionChanged
-		}
-		if err := CheckConnectionTransition(cn.Status, to); err != nil {
-			return err
-		}
-		now := store.Now()
-		res, err := c.Exec(ctx, `UPDATE connections SET status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			to, now, connectionID, version)
-		if err != nil {
-			return fmt.Errorf("move connection: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errConnectionChanged
-		}
-		if err := insertConnectionChange(ctx, c, connectionID, cn.Status, to, note, actor.UserID, now); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("connection=%d from=%s to=%s", connectionID, cn.Status, to)
-		return audit.Record(ctx, c, actor, caseEvent("case.connection_move", cn.CaseID, detail))
+		_, err := moveConnection(ctx, c, actor, connectionID, to, note, version)
+		return err
 	})
 	return apperr.Wrap("move connection", err)
+}
+
+// moveConnection makes a checked move in c and returns the connection's open case.
+func moveConnection(ctx context.Context, c store.Conn, actor audit.Actor, connectionID int64, to ConnectionStatus, note string, version int64) (Case, error) {
+	cn, err := getConnection(ctx, c, connectionID)
+	if err != nil {
+		return Case{}, err
+	}
+	k, err := lockOpenCase(ctx, c, cn.CaseID, "change connections")
+	if err != nil {
+		return Case{}, err
+	}
+	if cn.Version != version {
+		return Case{}, errConnectionChanged
+	}
+	if err := CheckConnectionTransition(cn.Status, to); err != nil {
+		return Case{}, err
+	}
+	now := store.Now()
+	res, err := c.Exec(ctx, `UPDATE connections SET status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+		to, now, connectionID, version)
+	if err != nil {
+		return Case{}, fmt.Errorf("move connection: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Case{}, errConnectionChanged
+	}
+	if err := insertConnectionChange(ctx, c, connectionID, cn.Status, to, note, actor.UserID, now); err != nil {
+		return Case{}, err
+	}
+	detail := fmt.Sprintf("connection=%d from=%s to=%s", connectionID, cn.Status, to)
+	return k, audit.Record(ctx, c, actor, caseEvent("case.connection_move", cn.CaseID, detail))
 }
 
 func insertConnectionChange(ctx context.Context, c store.Conn, id int64, from, to ConnectionStatus, note string, by int64, at time.Time) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,12 @@ type Serve struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	LogLevel        string
+	// PublicURL is where people reach Linkwell, such as https://linkwell.example.nhs.uk, for
+	// the links in emails; without it, a link is built from the request that caused the email.
+	PublicURL string
+	// MailDir, when set, is a directory each email is written to as a file instead of being
+	// sent: for demonstrations and tests, not for real people's email.
+	MailDir string
 }
 
 // TLS reports whether Linkwell serves HTTPS itself.
@@ -91,6 +98,8 @@ func ParseServe(args []string, getenv Getenv, help io.Writer) (Serve, error) {
 	mfa := fs.String("mfa", getenv("LINKWELL_MFA"), "two-step verification: required or optional (default required, optional with --demo) (env LINKWELL_MFA)")
 	fs.StringVar(&c.TLSCert, "tls-cert", getenv("LINKWELL_TLS_CERT"), "TLS certificate file, to serve HTTPS (env LINKWELL_TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", getenv("LINKWELL_TLS_KEY"), "TLS key file (env LINKWELL_TLS_KEY)")
+	fs.StringVar(&c.PublicURL, "public-url", getenv("LINKWELL_PUBLIC_URL"), "where people reach Linkwell, for links in emails (env LINKWELL_PUBLIC_URL)")
+	fs.StringVar(&c.MailDir, "mail-dir", getenv("LINKWELL_MAIL_DIR"), "write emails as files to this directory instead of sending them (env LINKWELL_MAIL_DIR)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "LINKWELL_LOG_LEVEL", "info"), "debug, info, warn or error (env LINKWELL_LOG_LEVEL)")
 	// "--demo" on its own means true, as a boolean flag would.
 	fs.Lookup("demo").DefValue = "false"
@@ -143,6 +152,9 @@ func (c Serve) validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "") {
+		errs = append(errs, fmt.Errorf("--public-url must be a full web address such as https://linkwell.example.nhs.uk, not %q", c.PublicURL))
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

@@ -26,6 +26,10 @@ func TestParseServeDefaultsAndEnvironment(t *testing.T) {
 	if err != nil || c.Addr != "0.0.0.0:9000" || c.DB != "postgres://x/y" || !c.Demo || c.MFA != MFARequired {
 		t.Errorf("environment: %+v, %v", c, err)
 	}
+	c, err = ParseServe([]string{"--public-url", "https://linkwell.example"}, env(map[string]string{"LINKWELL_MAIL_DIR": "/tmp/mail"}), io.Discard)
+	if err != nil || c.PublicURL != "https://linkwell.example" || c.MailDir != "/tmp/mail" {
+		t.Errorf("public URL and mail directory: %+v, %v", c, err)
+	}
 	c, err = ParseServe([]string{"--addr", "127.0.0.1:1"}, env(map[string]string{"LINKWELL_ADDR": "0.0.0.0:9000"}), io.Discard)
 	if err != nil || c.Addr != "127.0.0.1:1" {
 		t.Errorf("flag should win over environment: %+v, %v", c, err)
@@ -36,6 +40,7 @@ func TestParseServeRejectsBadValuesInOneLine(t *testing.T) {
 	for _, args := range [][]string{
 		{"--addr", "8080"}, {"--addr", "h:99999"}, {"--mfa", "no"}, {"--demo=perhaps"},
 		{"--tls-key", "k.pem"}, {"--log-level", "loud"}, {"--nope"}, {"extra"}, {"--db", ""},
+		{"--public-url", "linkwell.example"}, {"--public-url", "ftp://linkwell.example"},
 	} {
 		_, err := ParseServe(args, env(nil), io.Discard)
 		if err == nil {

@@ -28,6 +28,7 @@ func (s Service) Stale(now time.Time) bool {
 
 // Report is a worker's report that a listing is wrong.
 type Report struct {
+	ID         int64
 	Reason     string
 	Reporter   string
 	ReportedAt time.Time
@@ -86,6 +87,7 @@ func servicePK(ctx context.Context, c store.Conn, id string) (int64, error) {
 // QueueItem is a listing that needs checking: stale, or reported as wrong, or both.
 type QueueItem struct {
 	Service Service // one-to-one fields only
+	Version string  // the listing's version, to mark it checked
 	Stale   bool
 	Reports []Report // open reports, oldest first
 }
@@ -104,18 +106,34 @@ func (d *Directory) FreshnessQueue(ctx context.Context, now time.Time, p Page) (
 		if err := c.QueryRow(ctx, `SELECT COUNT(*)`+from+where, cutoff).Scan(&res.Total); err != nil {
 			return fmt.Errorf("count queue: %w", err)
 		}
-		services, err := queryRecords(ctx, c, `SELECT rec.record`+from+` JOIN dir_service_records rec ON rec.service_pk = s.pk`+where+
+		rows, err := c.Query(ctx, `SELECT rec.record, s.hash`+from+` JOIN dir_service_records rec ON rec.service_pk = s.pk`+where+
 			` ORDER BY COALESCE(r.open, 0) DESC, s.last_verified_at IS NOT NULL, s.last_verified_at, s.name, s.pk LIMIT ? OFFSET ?`,
 			cutoff, p.Size, p.offset())
 		if err != nil {
-			return err
+			return fmt.Errorf("read queue: %w", err)
 		}
-		for _, s := range services {
-			item := QueueItem{Service: s.summary(), Stale: s.Stale(now)}
-			if item.Reports, err = openReports(ctx, c, s.ID); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var record string
+			var item QueueItem
+			if err := rows.Scan(&record, &item.Version); err != nil {
+				return fmt.Errorf("read queue: %w", err)
+			}
+			s, err := decodeService(record)
+			if err != nil {
 				return err
 			}
+			item.Service, item.Stale = s.summary(), s.Stale(now)
 			res.Items = append(res.Items, item)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read queue: %w", err)
+		}
+		rows.Close()
+		for i := range res.Items {
+			if res.Items[i].Reports, err = openReports(ctx, c, res.Items[i].Service.ID); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -129,7 +147,7 @@ func (d *Directory) Reports(ctx context.Context, serviceID string) ([]Report, er
 }
 
 func openReports(ctx context.Context, c store.Conn, serviceID string) ([]Report, error) {
-	rows, err := c.Query(ctx, `SELECT r.reason, r.reporter, r.reported_at FROM dir_accuracy_reports r
+	rows, err := c.Query(ctx, `SELECT r.pk, r.reason, r.reporter, r.reported_at FROM dir_accuracy_reports r
 		JOIN dir_services s ON s.pk = r.service_pk WHERE s.id = ? AND r.resolved_at IS NULL ORDER BY r.pk`, serviceID)
 	if err != nil {
 		return nil, fmt.Errorf("read reports: %w", err)
@@ -138,10 +156,45 @@ func openReports(ctx context.Context, c store.Conn, serviceID string) ([]Report,
 	var out []Report
 	for rows.Next() {
 		var r Report
-		if err := rows.Scan(&r.Reason, &r.Reporter, &r.ReportedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.Reason, &r.Reporter, &r.ReportedAt); err != nil {
 			return nil, fmt.Errorf("read reports: %w", err)
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Outcome of a report once someone has looked into it.
+const (
+	ReportFixed    = "fixed"     // the listing was wrong and has been put right
+	ReportNoChange = "no_change" // the listing was right after all
+)
+
+// ResolveReport closes an open report on a listing with its outcome.
+func (d *Directory) ResolveReport(ctx context.Context, by Editor, reportID int64, outcome string) error {
+	if outcome != ReportFixed && outcome != ReportNoChange {
+		return apperr.Fields{{Field: "outcome", Message: "Select what you found"}}.Err()
+	}
+	err := d.db.Tx(ctx, func(c store.Conn) error {
+		var serviceID string
+		var resolved sql.NullTime
+		err := c.QueryRow(ctx, `SELECT s.id, r.resolved_at FROM dir_accuracy_reports r JOIN dir_services s ON s.pk = r.service_pk
+			WHERE r.pk = ?`, reportID).Scan(&serviceID, &resolved)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return apperr.New(apperr.NotFound, "No report was found")
+		case err != nil:
+			return fmt.Errorf("find report: %w", err)
+		case resolved.Valid:
+			return apperr.New(apperr.Conflict, "Someone has already resolved this report")
+		}
+		_, err = c.Exec(ctx, `UPDATE dir_accuracy_reports SET resolved_at = ?, outcome = ?, resolved_by = ? WHERE pk = ? AND resolved_at IS NULL`,
+			store.Now(), outcome, nullUser(by.Actor.UserID), reportID)
+		if err != nil {
+			return fmt.Errorf("resolve report: %w", err)
+		}
+		return audit.Record(ctx, c, by.Actor, audit.Event{Action: "directory.report_resolve", RecordType: "directory_service",
+			RecordID: serviceID, Detail: fmt.Sprintf("report=%d outcome=%s", reportID, outcome)})
+	})
+	return apperr.Wrap("resolve report", err)
 }

@@ -89,17 +89,29 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 		return "", err
 	}
 	var pk int64
-	var owner, oldHash string
-	err = c.QueryRow(ctx, `SELECT pk, source, hash FROM dir_services WHERE id = ?`, s.ID).Scan(&pk, &owner, &oldHash)
+	var owner, oldHash, feedHash string
+	err = c.QueryRow(ctx, `SELECT s.pk, s.source, s.hash, COALESCE(e.feed_hash, '') FROM dir_services s
+		LEFT JOIN dir_local_edits e ON e.service_pk = s.pk WHERE s.id = ?`, s.ID).Scan(&pk, &owner, &oldHash, &feedHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return "", fmt.Errorf("look up service: %w", err)
 	case owner != source:
 		return "", apperr.New(apperr.Conflict, "Service %s is already published by another source (%s)", s.ID, owner)
-	case oldHash == hash:
+	case oldHash == hash, feedHash == hash: // a change made in Linkwell stands until the source sends something new
 		return Unchanged, nil
 	}
+	if feedHash != "" {
+		if err := dropLocalChange(ctx, c, pk); err != nil {
+			return "", err
+		}
+	}
+	return writeService(ctx, c, source, pk, s, hash, compact)
+}
+
+// writeService writes a service whose record is compact with hash: a new one when pk is zero,
+// otherwise over the one stored at pk, children and all.
+func writeService(ctx context.Context, c store.Conn, source string, pk int64, s Service, hash string, compact []byte) (Outcome, error) {
 	orgName, err := writeServiceOrganization(ctx, c, source, &s)
 	if err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
@@ -130,5 +131,30 @@ func TestFailedSendIsLoggedAndTheRestStillGo(t *testing.T) {
 	out.Send(context.Background(), m, log)
 	if m.tried != 2 || strings.Count(buf.String(), "email not sent") != 2 {
 		t.Errorf("tried %d sends; log: %s", m.tried, buf.String())
+	}
+}
+
+func TestDirMailerWritesEachEmailToItsOwnFile(t *testing.T) {
+	dir := t.TempDir() + "/mail"
+	m := DirMailer{Dir: dir}
+	for _, subject := range []string{"First", "Second\r\nBcc: someone@example.org"} {
+		if err := m.Send(context.Background(), Email{Kind: "provider.link", To: "group@example.org", Subject: subject, Body: "Open this link"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) != 2 {
+		t.Fatalf("%d files (%v), want 2", len(files), err)
+	}
+	var all string
+	for _, f := range files {
+		if !strings.Contains(f.Name(), "provider-link") || !strings.HasSuffix(f.Name(), ".eml") {
+			t.Errorf("file name %q", f.Name())
+		}
+		b, _ := os.ReadFile(dir + "/" + f.Name())
+		all += string(b)
+	}
+	if !strings.Contains(all, "To: group@example.org\r\nSubject: First\r\n") || strings.Contains(all, "\nBcc:") || !strings.Contains(all, "\r\n\r\nOpen this link") {
+		t.Errorf("files hold %q", all)
 	}
 }

@@ -1,7 +1,6 @@
 package person
 
 import (
-	"net/mail"
 	"regexp"
 	"slices"
 	"strconv"
@@ -240,7 +239,7 @@ func validateContact(errs *apperr.Fields, p *Person, typedPostcode string) {
 		errs.Add("postcode", "Enter a real postcode, like LS1 4AP")
 	}
 	if p.Email != "" {
-		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+		if !ValidEmail(p.Email) {
 			errs.Add("email", "Enter an email address in the correct format, like name@example.com")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/provider"
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
@@ -26,6 +27,11 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 	orgs := organisation.NewService(db)
 	work := workforce.NewService(db, orgs)
 	cases.CheckCompetenceWith(work)
+	dir := directory.New(db)
+	var mailer notify.Mailer = notify.LogMailer{Log: log}
+	if cfg.MailDir != "" {
+		mailer = notify.DirMailer{Dir: cfg.MailDir}
+	}
 	return Deps{
 		Config:    cfg,
 		DB:        db,
@@ -34,8 +40,10 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		People:    people,
 		Referrals: referrals,
 		Cases:     cases,
-		Directory: directory.New(db),
-		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
+		Directory: dir,
+		Providers: provider.NewService(db, cases, dir),
+		Mailer:    mailer,
+		Safety:    safeguarding.NewService(db, mailer, log),
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
 		Policy:    access.NewPolicy(log, cases).WithSupervision(work),

@@ -480,6 +480,7 @@ type directoryServicePage struct {
 	Reports  []directory.Report
 	Where    []string
 	Access   []string
+	CanEdit  bool // the user may change the listing
 }
 
 func (s *Server) handleDirectoryService(w http.ResponseWriter, r *http.Request) {
@@ -489,14 +490,19 @@ func (s *Server) handleDirectoryService(w http.ResponseWriter, r *http.Request) 
 func (s *Server) showDirectoryService(w http.ResponseWriter, r *http.Request, status int, f form) {
 	sv, err := s.Directory.GetService(r.Context(), directory.Practitioners, r.PathValue("sid"))
 	var reports []directory.Report
+	var keepers []int64
 	if err == nil {
 		reports, err = s.Directory.Reports(r.Context(), sv.ID)
+	}
+	if err == nil {
+		keepers, err = s.Providers.Keepers(r.Context(), sv.ID)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page := directoryServicePage{Service: sv, NextRuns: nextRuns(sv, time.Now()), Contact: contactText(sv), Reports: reports}
+	page := directoryServicePage{Service: sv, NextRuns: nextRuns(sv, time.Now()), Contact: contactText(sv), Reports: reports,
+		CanEdit: s.Policy.Can(r.Context(), state(r).user, access.EditListing, access.Resource{OrganisationIDs: keepers})}
 	page.Row = directoryRow(directory.ServiceAtLocation{Service: &sv}, time.Now())
 	page.Row.Organisation = organisationName(sv)
 	for _, sl := range sv.ServiceAtLocations {
@@ -543,7 +549,13 @@ type freshnessPage struct {
 
 type freshnessRow struct {
 	directoryResult
+	Version string
 	Reports []directory.Report
+}
+
+var freshnessNotices = map[string]string{
+	"checked":  "Listing marked as checked today.",
+	"resolved": "Report resolved.",
 }
 
 // handleDirectoryFreshness is the service lead's queue of listings to check.
@@ -562,7 +574,9 @@ func (s *Server) handleDirectoryFreshness(w http.ResponseWriter, r *http.Request
 	for _, it := range res.Items {
 		sv := it.Service
 		page.Items = append(page.Items, freshnessRow{directoryResult: directoryRow(directory.ServiceAtLocation{Service: &sv}, time.Now()),
-			Reports: it.Reports})
+			Version: it.Version, Reports: it.Reports})
 	}
-	s.render(w, r, http.StatusOK, "directory_freshness", s.newView(r, "Directory listings to check", page))
+	v := s.newView(r, "Directory listings to check", page)
+	v.Notice = savedNotice(r, freshnessNotices)
+	s.render(w, r, http.StatusOK, "directory_freshness", v)
 }

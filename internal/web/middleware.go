@@ -176,10 +176,11 @@ func isAPI(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || isORUK(r.URL.Path)
 }
 
-// openPaths need no session, nor does the open directory feed under /oruk.
+// openPaths need no session, nor does the open directory feed under /oruk, nor a provider's
+// single-use link.
 var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessibility", "/privacy",
 	"/self-referral", "/self-referral/sent"}
 
 func isOpen(path string) bool {
-	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path)
+	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isProviderLink(path)
 }

@@ -591,6 +591,9 @@ func (s *Server) handleConnectionMove(w http.ResponseWriter, r *http.Request) {
 				f.Get(p+"note"), formVersion(f)), p)
 		}
 	}
+	if err == nil {
+		s.sendLinksAfter(r, k.ID)
+	}
 	s.afterConnections(w, r, k, rel, err, "moved")
 }
 
@@ -784,6 +787,7 @@ func (s *Server) showSignposting(w http.ResponseWriter, r *http.Request, status 
 type signpostPrintPage struct {
 	PersonID int64
 	List     casework.SignpostList
+	EmailAt  string // the form to email the same list
 }
 
 // handleSignpostingPrint shows a list of services for the person to keep: those in the
@@ -807,5 +811,6 @@ func (s *Server) handleSignpostingPrint(w http.ResponseWriter, r *http.Request) 
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signposting_print", s.newView(r, p.Name()+": services that could help", signpostPrintPage{PersonID: id, List: list}))
+	s.render(w, r, http.StatusOK, "signposting_print", s.newView(r, p.Name()+": services that could help", signpostPrintPage{PersonID: id, List: list,
+		EmailAt: personPath(id) + "/signposting/email?" + url.Values{"signpost": r.URL.Query()["signpost"]}.Encode()}))
 }

@@ -170,6 +170,9 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 		links = append(links, navLink{Href: "/caseload", Label: "My caseload"}, navLink{Href: "/caseload/team", Label: "Team caseload"},
 			navLink{Href: "/people/search", Label: "Find a person"}, navLink{Href: "/directory", Label: "Community services"})
 	}
+	if s.Policy.Can(ctx, u, access.ActAsProvider, access.Resource{}) {
+		links = append(links, navLink{Href: "/provider", Label: "Your services"}, navLink{Href: "/provider/connections", Label: "Connections"})
+	}
 	if s.Policy.Can(ctx, u, access.MakeReferral, access.Resource{}) {
 		links = append(links, navLink{Href: "/referrals", Label: "Referrals"})
 	}

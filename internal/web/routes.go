@@ -34,6 +34,8 @@ func (s *Server) routes() {
 	s.workforceRoutes()
 	s.staffRoutes()
 	s.directoryRoutes()
+	s.providerRoutes()
+	s.signpostEmailRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

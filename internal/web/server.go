@@ -22,6 +22,7 @@ import (
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
 	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/provider"
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
@@ -44,6 +45,8 @@ type Deps struct {
 	Referrals *referral.Service
 	Cases     *casework.Service
 	Directory *directory.Directory
+	Providers *provider.Service
+	Mailer    notify.Mailer // every email Linkwell sends goes through it
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
 	Workforce *workforce.Service
@@ -63,11 +66,12 @@ type Server struct {
 	ready   atomic.Bool
 
 	selfReferral *selfReferralGuard
+	providerLink *providerLinkGuard
 }
 
 // New parses the templates and checks the assets, failing fast if either is broken.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, mux: http.NewServeMux(), selfReferral: newSelfReferralGuard()}
+	s := &Server{Deps: d, mux: http.NewServeMux(), selfReferral: newSelfReferralGuard(), providerLink: newProviderLinkGuard()}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -122,6 +126,7 @@ func (s *Server) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		s.Log.Info("flagged overdue supervision", "count", n)
 	}
+	s.sendProviderLinks(ctx, s.Config.PublicURL)
 	if n, err := s.Cases.EndLapsedOversight(ctx, audit.System, time.Now()); err != nil {
 		s.Log.Error("end lapsed oversight", "err", err)
 	} else if n > 0 {

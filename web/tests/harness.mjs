@@ -89,9 +89,11 @@ async function migrate(dir, db) {
 
 /**
  * Starts `linkwell serve --demo` on a fresh database in a temporary directory and
- * waits until /readyz answers 200. Call stop() when the test file is done.
+ * waits until /readyz answers 200. Call stop() when the test file is done. With
+ * { mail: true } the server writes its emails as files to mailDir instead of sending
+ * them, with links that lead back to it.
  */
-export async function startServer() {
+export async function startServer({ mail = false } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'linkwell-browser-'));
   const db = join(dir, 'lw.db');
   try {
@@ -102,7 +104,9 @@ export async function startServer() {
   }
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, ['serve', '--demo', '--db', db, '--addr', `127.0.0.1:${port}`], {
+  const mailDir = join(dir, 'mail');
+  const extra = mail ? ['--mail-dir', mailDir, '--public-url', baseURL] : [];
+  const child = spawn(binary, ['serve', '--demo', '--db', db, '--addr', `127.0.0.1:${port}`, ...extra], {
     cwd: dir,
     env: hermeticEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -127,7 +131,7 @@ export async function startServer() {
     await stop();
     throw err;
   }
-  return { baseURL, stop, stderr: () => log };
+  return { baseURL, stop, stderr: () => log, mailDir };
 }
 
 /** Launches Debian's headless Chromium. */
