@@ -119,11 +119,24 @@ func (s *Service) Record(ctx context.Context, actor audit.Actor, in RecordInput)
 	return out, apperr.Wrap("record measure", err)
 }
 
+// Usable returns the current version of a measure a service uses at a timepoint, or field
+// errors on instrument and timepoint.
+func (s *Service) Usable(ctx context.Context, serviceID int64, code string, tp Timepoint) (Instrument, error) {
+	var in Instrument
+	err := s.db.ReadTx(ctx, func(c store.Conn) error {
+		var err error
+		in, err = s.usable(ctx, c, serviceID, code, tp)
+		return err
+	})
+	return in, apperr.Wrap("usable measure", err)
+}
+
 // usable returns the current version of an instrument the case's service uses, refusing
 // one it has not switched on or an unknown timepoint.
 func (s *Service) usable(ctx context.Context, c store.Conn, serviceID int64, code string, tp Timepoint) (Instrument, error) {
+	var errs apperr.Fields
 	if !tp.Valid() {
-		return Instrument{}, apperr.Fields{{Field: "timepoint", Message: "Select when this measure is taken"}}.Err()
+		errs.Add("timepoint", "Select when this measure is taken")
 	}
 	uses, err := serviceInstruments(ctx, c, serviceID)
 	if err != nil {
@@ -131,10 +144,11 @@ func (s *Service) usable(ctx context.Context, c store.Conn, serviceID int64, cod
 	}
 	for _, u := range uses {
 		if u.Instrument.Code == code && u.Enabled {
-			return u.Instrument, nil
+			return u.Instrument, errs.Err()
 		}
 	}
-	return Instrument{}, apperr.Fields{{Field: "instrument", Message: "Select a measure this service uses"}}.Err()
+	errs = append(apperr.Fields{{Field: "instrument", Message: "Select a measure this service uses"}}, errs...)
+	return Instrument{}, errs.Err()
 }
 
 // checkTimepoint refuses a second baseline or follow-up, and anything after the baseline

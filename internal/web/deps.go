@@ -11,6 +11,7 @@ import (
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
@@ -38,6 +39,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
+		Outcomes:  outcomes.NewService(db),
 		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),

@@ -21,6 +21,7 @@ import (
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/safeguarding"
@@ -47,6 +48,7 @@ type Deps struct {
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
 	Workforce *workforce.Service
+	Outcomes  *outcomes.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
