@@ -87,3 +87,12 @@ CREATE TABLE practice_list_sizes (
     updated_by    INTEGER REFERENCES users (id),
     updated_at    TIMESTAMP NOT NULL
 );
+
+-- Keys a deployment makes for itself and never shows, such as the one that turns NHS numbers
+-- into the research extract's pseudonyms: the same person gets the same pseudonym in every
+-- extract from this deployment, and no other deployment can link them.
+CREATE TABLE report_secrets (
+    name        TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
