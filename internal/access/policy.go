@@ -27,6 +27,12 @@ const (
 	MakeReferral       Action = "referral.make"
 	UseCaseload        Action = "caseload.use"
 	ManageServices     Action = "services.manage"
+	// ViewServiceReports is a service lead's dashboard of their own services; TakeExtract the
+	// identifiable and pseudonymised record-level extracts of them.
+	ViewServiceReports Action = "reports.service"
+	TakeExtract        Action = "reports.extract"
+	// ViewCommissionerReports is the aggregate dashboard, with small numbers suppressed.
+	ViewCommissionerReports Action = "reports.commissioner"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -101,6 +107,10 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 			"Only occupational therapists, link workers, supervisors and service leads hold caseloads", nil
 	case ManageServices:
 		return admin || lead && onlyOwn(res, u.OrganisationID), "Only service leads set up the services their organisation runs", nil
+	case ViewServiceReports, TakeExtract:
+		return lead, "Only service leads see their services' reports and extracts", nil
+	case ViewCommissionerReports:
+		return lead || u.Has(account.Commissioner), "Only commissioners and service leads see the commissioner dashboard", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

@@ -21,12 +21,12 @@ import (
 // extractRow is one referral with what both extracts draw on.
 type extractRow struct {
 	nhs, dob, sex, ethnic, postcode, practice, lsoa string
-	decile                                         sql.NullInt64
-	referred                                       time.Time
-	source, needs, status, pathway, tier, closure  string
-	opened, closed                                 sql.NullTime
-	contacts, connections, attended                int
-	base, follow                                   map[string]int
+	decile                                          sql.NullInt64
+	referred                                        time.Time
+	source, needs, status, pathway, tier, closure   string
+	opened, closed                                  sql.NullTime
+	contacts, connections, attended                 int
+	base, follow                                    map[string]int
 }
 
 // extractRows reads every referral made in the filter's period, with its case, contacts,

@@ -14,6 +14,7 @@ import (
 	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/reports"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/workforce"
@@ -40,6 +41,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
 		Outcomes:  outcomes.NewService(db),
+		Reports:   reports.NewService(db),
 		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),

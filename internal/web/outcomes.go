@@ -30,6 +30,7 @@ func (s *Server) outcomeRoutes() {
 	m.HandleFunc("POST /measure/{token}", s.handleMeasureLinkAnswer)
 	m.HandleFunc("GET /measure-done", s.handleMeasureDone)
 	s.measureSettingRoutes()
+	s.reportRoutes()
 }
 
 func outcomesPath(id int64) string { return "/cases/" + itoa(id) + "/outcomes" }

@@ -176,6 +176,11 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	if s.Policy.Can(ctx, u, access.ManageServices, access.Resource{}) {
 		links = append(links, navLink{Href: "/services", Label: "Services"})
 	}
+	if s.Policy.Can(ctx, u, access.ViewServiceReports, access.Resource{}) {
+		links = append(links, navLink{Href: "/reports/service", Label: "Reports"})
+	} else if s.Policy.Can(ctx, u, access.ViewCommissionerReports, access.Resource{}) {
+		links = append(links, navLink{Href: "/reports/commissioner", Label: "Dashboard"})
+	}
 	if s.Policy.Can(ctx, u, access.ViewUsers, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users"})
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/reports"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/workforce"
@@ -49,6 +50,7 @@ type Deps struct {
 	Inbox     *notify.Inbox
 	Workforce *workforce.Service
 	Outcomes  *outcomes.Service
+	Reports   *reports.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
