@@ -15,8 +15,9 @@ import (
 
 // recordMeasures gives a demo case its wellbeing measures, as far along as its stage: most
 // cases have an ONS4 baseline (one in ten is still due) and a third a goal attainment one;
-// cases at stages 6 and 7 are measured again and closed here, one in five without a follow-up
-// and with the reason; cases at stage 9, which settle closes, are measured again first. The
+// some have a review between; cases at stage 7 (never the demo OT's own, whose caseload the
+// browser tests expect to have no closed cases) are measured again and closed here, one in
+// five without a follow-up and with the reason; cases at stage 9, which settle closes, are measured again first. The
 // changes are spread around a modest improvement, smaller on the OT-led pathway, whose people
 // have more complex needs, as a real service's would be.
 func recordMeasures(ctx context.Context, d Casework, k casework.Case, lead account.User, i, stage int) error {
@@ -25,7 +26,7 @@ func recordMeasures(ctx context.Context, d Casework, k casework.Case, lead accou
 	}
 	rng := rand.New(rand.NewPCG(uint64(k.ID), 6))
 	actor := account.Actor(lead, "demo")
-	if stage < 6 && rng.IntN(10) == 0 {
+	if stage < 7 && rng.IntN(10) == 0 {
 		return nil // the baseline is still due
 	}
 	base := [4]int{clamp(rng.NormFloat64()*2+4.5), clamp(rng.NormFloat64()*2+5), clamp(rng.NormFloat64()*2.2+4.5), clamp(rng.NormFloat64()*2.5+6)}
@@ -40,11 +41,11 @@ func recordMeasures(ctx context.Context, d Casework, k casework.Case, lead accou
 		}
 	}
 	switch {
-	case stage == 4 || stage == 5:
+	case stage >= 4 && stage <= 6:
 		return recordONS4(ctx, d, actor, lead, k.ID, outcomes.Interim, improve(rng, base, k.Pathway, 0.5))
 	case stage == 9:
 		return followUp(ctx, d, rng, actor, lead, k, base, goals)
-	case stage == 6 || stage == 7:
+	case stage == 7:
 		return closeMeasured(ctx, d, rng, actor, lead, k, base, goals)
 	}
 	return nil
