@@ -2,8 +2,8 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -73,10 +73,6 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		if err != nil {
 			return err
 		}
-		needs, err := needCounts(ctx, c, f)
-		if err != nil {
-			return err
-		}
 		waits, err := waitingDays(ctx, c, f)
 		if err != nil {
 			return err
@@ -90,7 +86,7 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 			return err
 		}
 		d.Sections = append(d.Sections, ref.sections(suppress)...)
-		d.Sections = append(d.Sections, needsSection(needs, suppress), waitingSection(waits, suppress))
+		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
 		d.Sections = append(d.Sections, activity.sections(suppress)...)
 		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
 		d.Headline = headline(d.Sections)
@@ -126,19 +122,47 @@ func (f Filter) scope(dateCol string) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// bySite reports whether the filter needs the services table, for an organisation or team.
+func (f Filter) bySite() bool { return f.OrganisationID != 0 || f.TeamID != 0 }
+
+// referralsFrom is the FROM clause of a query over referrals r, with the services s the
+// filter needs; joining them only when needed keeps a national query to one table's scan.
+func (f Filter) referralsFrom() string {
+	if f.bySite() {
+		return "FROM referrals r JOIN services s ON s.id = r.service_id"
+	}
+	return "FROM referrals r"
+}
+
+// casesFrom is the FROM clause of a query over cases k, with their referrals r and services
+// s when the filter needs them.
+func (f Filter) casesFrom() string {
+	from := "FROM cases k"
+	if f.Source != "" || f.Practice != "" || f.Pathway != "" {
+		from += " JOIN referrals r ON r.id = k.referral_id"
+	}
+	if f.bySite() {
+		from += " JOIN services s ON s.id = k.service_id"
+	}
+	return from
+}
+
 // referralTally is referrals counted by source, month and status in one pass.
 type referralTally struct {
 	bySource map[referral.Source]int
 	byMonth  map[string]int
 	byStatus map[referral.Status]int
+	byNeed   map[referral.Need]int
 	months   []string
 }
 
 func referralCounts(ctx context.Context, c store.Conn, f Filter) (referralTally, error) {
-	t := referralTally{bySource: map[referral.Source]int{}, byMonth: map[string]int{}, byStatus: map[referral.Status]int{}}
+	t := referralTally{bySource: map[referral.Source]int{}, byMonth: map[string]int{}, byStatus: map[referral.Status]int{}, byNeed: map[referral.Need]int{}}
 	where, args := f.scope("r.created_at")
-	rows, err := c.Query(ctx, `SELECT r.source, `+c.Dialect().MonthOf("r.created_at")+`, r.status, COUNT(*)
-		FROM referrals r JOIN services s ON s.id = r.service_id WHERE `+where+` GROUP BY 1, 2, 3`, args...)
+	// One pass over the period's referrals; the combinations of needs are few, so grouping
+	// by the stored list and splitting it here is cheaper than testing each need in SQL.
+	rows, err := c.Query(ctx, `SELECT r.source, `+c.Dialect().MonthOf("r.created_at")+`, r.status, r.needs, COUNT(*)
+		`+f.referralsFrom()+` WHERE `+where+` GROUP BY 1, 2, 3, 4`, args...)
 	if err != nil {
 		return t, fmt.Errorf("count referrals: %w", err)
 	}
@@ -147,9 +171,13 @@ func referralCounts(ctx context.Context, c store.Conn, f Filter) (referralTally,
 		var src referral.Source
 		var month string
 		var st referral.Status
+		var needs string
 		var n int
-		if err := rows.Scan(&src, &month, &st, &n); err != nil {
+		if err := rows.Scan(&src, &month, &st, &needs, &n); err != nil {
 			return t, err
+		}
+		for _, need := range referral.ParseNeedsList(needs) {
+			t.byNeed[need] += n
 		}
 		t.bySource[src] += n
 		t.byMonth[month] += n
@@ -214,25 +242,12 @@ func countSection(id, title, heading string, labels []string, counts []int, supp
 	return sec
 }
 
-func needCounts(ctx context.Context, c store.Conn, f Filter) ([]int, error) {
-	where, args := f.scope("r.created_at")
-	var sums []string
-	var sumArgs []any
-	for _, n := range referral.Needs {
-		sums = append(sums, `COALESCE(SUM(CASE WHEN (',' || r.needs || ',') LIKE ? THEN 1 ELSE 0 END), 0)`)
-		sumArgs = append(sumArgs, "%,"+string(n)+",%")
-	}
+func (t referralTally) needCounts() []int {
 	out := make([]int, len(referral.Needs))
-	dest := make([]any, len(out))
-	for i := range out {
-		dest[i] = &out[i]
+	for i, n := range referral.Needs {
+		out[i] = t.byNeed[n]
 	}
-	err := c.QueryRow(ctx, `SELECT `+strings.Join(sums, ", ")+` FROM referrals r JOIN services s ON s.id = r.service_id WHERE `+where,
-		append(sumArgs, args...)...).Scan(dest...)
-	if err != nil {
-		return nil, fmt.Errorf("count needs: %w", err)
-	}
-	return out, nil
+	return out
 }
 
 func needsSection(counts []int, suppress bool) Section {
@@ -254,38 +269,46 @@ func needsSection(counts []int, suppress bool) Section {
 	return sec
 }
 
-func waitingDays(ctx context.Context, c store.Conn, f Filter) ([]float64, error) {
+// waitingDays counts referrals by the whole days from referral to the first contact that
+// reached the person.
+func waitingDays(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
 	where, args := f.scope("r.created_at")
-	days := c.Dialect().DaysBetween("r.created_at", "fc.first_at")
-	rows, err := c.Query(ctx, `SELECT `+days+` FROM referrals r JOIN services s ON s.id = r.service_id
+	days := c.Dialect().WholeDaysBetween("r.created_at", "fc.first_at")
+	rows, err := c.Query(ctx, `SELECT `+days+`, COUNT(*) `+f.referralsFrom()+`
 		JOIN cases k ON k.referral_id = r.id
 		JOIN (SELECT case_id, MIN(contact_at) AS first_at FROM case_contacts WHERE failed = ? GROUP BY case_id) fc ON fc.case_id = k.id
-		WHERE `+where, append([]any{false}, args...)...)
+		WHERE `+where+` GROUP BY 1`, append([]any{false}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("waiting times: %w", err)
 	}
-	defer rows.Close()
-	var out []float64
-	for rows.Next() {
-		var d float64
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, math.Max(d, 0))
-	}
-	return out, rows.Err()
+	return scanHistogram(rows)
 }
 
-func waitingSection(days []float64, suppress bool) Section {
-	n := SuppressEach([]int{len(days)}, suppress)[0]
+// scanHistogram reads (value, count) rows; a negative value, such as a contact recorded as
+// before the referral, counts as zero.
+func scanHistogram(rows *sql.Rows) (Histogram, error) {
+	defer rows.Close()
+	h := Histogram{}
+	for rows.Next() {
+		var v, n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, err
+		}
+		h[float64(max(v, 0))] += int(n)
+	}
+	return h, rows.Err()
+}
+
+func waitingSection(days Histogram, suppress bool) Section {
+	n := SuppressEach([]int{days.N()}, suppress)[0]
 	sec := Section{ID: "waiting", Title: "Waiting time from referral to first contact", ChartTitle: "Days from referral to first contact",
-		Columns: []string{"Measure", "Days"}}
-	if n.Suppressed || len(days) == 0 {
+		Columns: []string{"Measure", "Days"}, Note: "Whole days from the referral to the first contact that reached the person."}
+	if n.Suppressed || n.N == 0 {
 		sec.Rows = []Row{{Label: "Referrals with a first contact", Cells: []string{n.Text()}}}
 		sec.Headline = "Too few people have had a first contact to give waiting times."
 		return sec
 	}
-	med, p90 := Percentile(days, 50), Percentile(days, 90)
+	med, p90 := days.Percentile(50), days.Percentile(90)
 	sec.Rows = []Row{{Label: "Referrals with a first contact", Cells: []string{n.Text()}},
 		{Label: "Median", Cells: []string{fmt.Sprintf("%.1f", med)}}, {Label: "90th percentile", Cells: []string{fmt.Sprintf("%.1f", p90)}}}
 	sec.Bars = []Bar{{Label: "Median", Value: med, Text: fmt.Sprintf("%.1f days", med)}, {Label: "90th percentile", Value: p90, Text: fmt.Sprintf("%.1f days", p90)}}

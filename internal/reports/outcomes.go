@@ -13,16 +13,14 @@ import (
 // pairs is every ONS4 answer given at both the baseline and the follow-up of the cases that
 // closed in the period, by pathway and item, and how many cases closed on each pathway.
 type pairs struct {
-	diffs  map[referral.Pathway]map[string][]float64
+	diffs  map[referral.Pathway]map[string]Sums
 	closed map[referral.Pathway]int
 }
 
-const closedCases = `FROM cases k JOIN referrals r ON r.id = k.referral_id JOIN services s ON s.id = k.service_id`
-
 func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
-	p := pairs{diffs: map[referral.Pathway]map[string][]float64{}, closed: map[referral.Pathway]int{}}
+	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
 	where, args := f.scope("k.closed_at")
-	rows, err := c.Query(ctx, `SELECT k.pathway, COUNT(*) `+closedCases+` WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway`, args...)
+	rows, err := c.Query(ctx, `SELECT k.pathway, COUNT(*) `+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway`, args...)
 	if err != nil {
 		return p, fmt.Errorf("closed cases: %w", err)
 	}
@@ -36,12 +34,13 @@ func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
 		p.closed[pw] = n
 	}
 	rows.Close()
-	rows, err = c.Query(ctx, `SELECT k.pathway, b.item_code, b.value, a.value `+closedCases+`
+	// The differences are added up in the database, exactly, as integers.
+	rows, err = c.Query(ctx, `SELECT k.pathway, b.item_code, COUNT(*), SUM(a.value - b.value), SUM((a.value - b.value) * (a.value - b.value)) `+f.casesFrom()+`
 		JOIN outcome_responses rb ON rb.case_id = k.id AND rb.instrument_code = 'ons4' AND rb.timepoint = 'baseline'
 		JOIN outcome_responses rf ON rf.case_id = k.id AND rf.instrument_code = 'ons4' AND rf.timepoint = 'follow_up'
 		JOIN outcome_answers b ON b.response_id = rb.id
 		JOIN outcome_answers a ON a.response_id = rf.id AND a.item_code = b.item_code
-		WHERE k.status = 'closed' AND `+where, args...)
+		WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway, b.item_code`, args...)
 	if err != nil {
 		return p, fmt.Errorf("outcome pairs: %w", err)
 	}
@@ -49,23 +48,23 @@ func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
 	for rows.Next() {
 		var pw referral.Pathway
 		var item string
-		var before, after int
-		if err := rows.Scan(&pw, &item, &before, &after); err != nil {
+		var n, sum, sumSq int64
+		if err := rows.Scan(&pw, &item, &n, &sum, &sumSq); err != nil {
 			return p, err
 		}
 		if p.diffs[pw] == nil {
-			p.diffs[pw] = map[string][]float64{}
+			p.diffs[pw] = map[string]Sums{}
 		}
-		p.diffs[pw][item] = append(p.diffs[pw][item], float64(after-before))
+		p.diffs[pw][item] = Sums{N: int(n), Sum: float64(sum), SumSq: float64(sumSq)}
 	}
 	return p, rows.Err()
 }
 
 // all joins every pathway's differences for an item.
-func (p pairs) all(item string) []float64 {
-	var out []float64
+func (p pairs) all(item string) Sums {
+	var out Sums
 	for _, pw := range referral.Pathways {
-		out = append(out, p.diffs[pw][item]...)
+		out = out.Plus(p.diffs[pw][item])
 	}
 	return out
 }
@@ -117,9 +116,8 @@ func (p pairs) itemSection(suppress bool) Section {
 	closed := SuppressEach([]int{p.totalClosed()}, suppress)[0]
 	var first Change
 	for i, it := range ons4.Items {
-		d := p.all(it.Code)
-		ch := PairedChange(d)
-		n := completion(len(d), p.totalClosed(), suppress)
+		ch := p.all(it.Code).Change()
+		n := completion(ch.N, p.totalClosed(), suppress)
 		label := it.Label
 		if it.Reverse {
 			label += " (lower is better)"
@@ -161,14 +159,14 @@ func (p pairs) pathwaySection(suppress bool) Section {
 	closedCounts := make([]int, len(referral.Pathways))
 	pairCounts := make([]int, len(referral.Pathways))
 	for i, pw := range referral.Pathways {
-		closedCounts[i], pairCounts[i] = p.closed[pw], len(p.diffs[pw][ons4.Items[0].Code])
+		closedCounts[i], pairCounts[i] = p.closed[pw], p.diffs[pw][ons4.Items[0].Code].N
 	}
 	closedCells, _ := SuppressCounts(closedCounts, suppress)
 	pairCells, _ := SuppressCounts(pairCounts, suppress)
 	for i, pw := range referral.Pathways {
 		row := Row{Label: pw.Label(), Cells: []string{closedCells[i].Text(), pairCells[i].Text()}}
 		for _, it := range ons4.Items {
-			ch := PairedChange(p.diffs[pw][it.Code])
+			ch := p.diffs[pw][it.Code].Change()
 			cells := changeCells(ch, pairCells[i])
 			row.Cells = append(row.Cells, strings.TrimSpace(cells[1]+" ("+cells[2]+")"))
 			if cells[1] == "" {
@@ -176,75 +174,64 @@ func (p pairs) pathwaySection(suppress bool) Section {
 			}
 		}
 		sec.Rows = append(sec.Rows, row)
-		sec.Bars = append(sec.Bars, changeBar(pw.Label(), PairedChange(p.diffs[pw][ons4.Items[0].Code]), pairCells[i]))
+		sec.Bars = append(sec.Bars, changeBar(pw.Label(), p.diffs[pw][ons4.Items[0].Code].Change(), pairCells[i]))
 	}
 	return sec
 }
 
-// activity is what happened on the cases that closed in the period.
+// activity is what happened on the cases that closed in the period: their lengths in whole
+// days and their contacts, as histograms, and the connections made and attended.
 type activity struct {
-	contacts, lengths          []float64
-	connections, attended, ppl int
+	contacts, lengths     Histogram
+	connections, attended int
 }
 
 func caseActivity(ctx context.Context, c store.Conn, f Filter) (activity, error) {
-	var a activity
+	a := activity{contacts: Histogram{}, lengths: Histogram{}}
 	where, args := f.scope("k.closed_at")
-	rows, err := c.Query(ctx, `SELECT `+c.Dialect().DaysBetween("k.opened_at", "k.closed_at")+`,
+	rows, err := c.Query(ctx, `SELECT `+c.Dialect().WholeDaysBetween("k.opened_at", "k.closed_at")+`,
 		(SELECT COUNT(*) FROM case_contacts cc WHERE cc.case_id = k.id AND cc.failed = ?),
-		(SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id),
-		(SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id AND cn.status IN ('first_attended', 'attending', 'completed'))
-		`+closedCases+` WHERE k.status = 'closed' AND `+where, append([]any{false}, args...)...)
+		COUNT(*),
+		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id)),
+		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id AND cn.status IN ('first_attended', 'attending', 'completed')))
+		`+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY 1, 2`, append([]any{false}, args...)...)
 	if err != nil {
 		return a, fmt.Errorf("case activity: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var days float64
-		var contacts, conns, attended int
-		if err := rows.Scan(&days, &contacts, &conns, &attended); err != nil {
+		var days, contacts, n, conns, attended int64
+		if err := rows.Scan(&days, &contacts, &n, &conns, &attended); err != nil {
 			return a, err
 		}
-		a.lengths = append(a.lengths, math.Max(days, 0))
-		a.contacts = append(a.contacts, float64(contacts))
-		a.connections += conns
-		a.attended += attended
-		a.ppl++
+		a.lengths[float64(max(days, 0))] += int(n)
+		a.contacts[float64(contacts)] += int(n)
+		a.connections += int(conns)
+		a.attended += int(attended)
 	}
 	return a, rows.Err()
 }
 
 func (a activity) sections(suppress bool) []Section {
-	n := SuppressEach([]int{a.ppl}, suppress)[0]
+	n := SuppressEach([]int{a.lengths.N()}, suppress)[0]
 	sec := Section{ID: "activity", Title: "Contacts, case length and connections", ChartTitle: "Connections made and attended",
 		Columns: []string{"Measure", "Value"}}
 	sec.Rows = append(sec.Rows, Row{Label: "Cases closed in the period", Cells: []string{n.Text()}})
-	if n.Suppressed || a.ppl == 0 {
+	if n.Suppressed || n.N == 0 {
 		sec.Headline = "Too few cases closed in the period to describe them."
 		return []Section{sec}
 	}
 	conns, _ := SuppressCounts([]int{a.attended, a.connections - a.attended}, suppress)
 	made := Cell{N: a.connections, Suppressed: suppress && small(a.connections)}
 	sec.Rows = append(sec.Rows,
-		Row{Label: "Contacts per case, median", Cells: []string{fmt.Sprintf("%.1f", Percentile(a.contacts, 50))}},
-		Row{Label: "Contacts per case, mean", Cells: []string{fmt.Sprintf("%.1f", mean(a.contacts))}},
-		Row{Label: "Case length in days, median", Cells: []string{fmt.Sprintf("%.0f", Percentile(a.lengths, 50))}},
-		Row{Label: "Case length in days, 90th percentile", Cells: []string{fmt.Sprintf("%.0f", Percentile(a.lengths, 90))}},
+		Row{Label: "Contacts per case, median", Cells: []string{fmt.Sprintf("%.1f", a.contacts.Percentile(50))}},
+		Row{Label: "Contacts per case, mean", Cells: []string{fmt.Sprintf("%.1f", a.contacts.Mean())}},
+		Row{Label: "Case length in days, median", Cells: []string{fmt.Sprintf("%.0f", a.lengths.Percentile(50))}},
+		Row{Label: "Case length in days, 90th percentile", Cells: []string{fmt.Sprintf("%.0f", a.lengths.Percentile(90))}},
 		Row{Label: "Connections to activities made", Cells: []string{made.Text()}},
 		Row{Label: "Connections where the person went at least once", Cells: []string{conns[0].Text()}})
 	sec.Bars = []Bar{{Label: "Made", Value: float64(a.connections), Text: made.Text(), Hidden: made.Suppressed},
 		{Label: "Attended", Value: float64(a.attended), Text: conns[0].Text(), Hidden: conns[0].Suppressed}}
-	sec.Headline = fmt.Sprintf("Cases that closed lasted %.0f days at the median, with %.1f contacts each.", Percentile(a.lengths, 50), Percentile(a.contacts, 50))
+	sec.Headline = fmt.Sprintf("Cases that closed lasted %.0f days at the median, with %.1f contacts each.", a.lengths.Percentile(50), a.contacts.Percentile(50))
 	return []Section{sec}
-}
-
-func mean(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
 }

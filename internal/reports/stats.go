@@ -19,24 +19,38 @@ type Change struct {
 // PairedChange is the mean of after minus before over pairs, with a 95% confidence interval
 // from Student's t distribution on n−1 degrees of freedom.
 func PairedChange(diffs []float64) Change {
-	c := Change{N: len(diffs)}
+	var s Sums
+	for _, d := range diffs {
+		s.Add(d)
+	}
+	return s.Change()
+}
+
+// Sums are the count, sum and sum of squares of paired differences, which the database can
+// add up exactly so that only three numbers leave it.
+type Sums struct {
+	N          int
+	Sum, SumSq float64
+}
+
+// Add counts one difference.
+func (s *Sums) Add(d float64) { s.N, s.Sum, s.SumSq = s.N+1, s.Sum+d, s.SumSq+d*d }
+
+// Plus is both sets of differences together.
+func (s Sums) Plus(o Sums) Sums { return Sums{s.N + o.N, s.Sum + o.Sum, s.SumSq + o.SumSq} }
+
+// Change is the mean difference with its 95% confidence interval.
+func (s Sums) Change() Change {
+	c := Change{N: s.N}
 	if c.N == 0 {
 		return c
 	}
-	sum := 0.0
-	for _, d := range diffs {
-		sum += d
-	}
-	c.Mean = sum / float64(c.N)
+	c.Mean = s.Sum / float64(c.N)
 	c.Low, c.High = c.Mean, c.Mean
 	if c.N < 2 {
 		return c
 	}
-	ss := 0.0
-	for _, d := range diffs {
-		ss += (d - c.Mean) * (d - c.Mean)
-	}
-	c.SD = math.Sqrt(ss / float64(c.N-1))
+	c.SD = math.Sqrt(max(0, (s.SumSq-s.Sum*s.Sum/float64(c.N))/float64(c.N-1)))
 	half := TQuantile(0.975, c.N-1) * c.SD / math.Sqrt(float64(c.N))
 	c.Low, c.High = c.Mean-half, c.Mean+half
 	return c
@@ -128,4 +142,58 @@ func Percentile(values []float64, p float64) float64 {
 		return v[len(v)-1]
 	}
 	return v[lo] + (rank-float64(lo))*(v[lo+1]-v[lo])
+}
+
+// Histogram counts how often each value occurs, so that a distribution of many rows can leave
+// the database as a few (value, count) pairs.
+type Histogram map[float64]int
+
+// N is how many values the histogram holds.
+func (h Histogram) N() int {
+	n := 0
+	for _, c := range h {
+		n += c
+	}
+	return n
+}
+
+// Mean is the mean of the values.
+func (h Histogram) Mean() float64 {
+	sum, n := 0.0, 0
+	for v, c := range h {
+		sum += v * float64(c)
+		n += c
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// Percentile is Percentile of the values the histogram counts, without listing them.
+func (h Histogram) Percentile(p float64) float64 {
+	n := h.N()
+	if n == 0 {
+		return math.NaN()
+	}
+	keys := make([]float64, 0, len(h))
+	for v := range h {
+		keys = append(keys, v)
+	}
+	slices.Sort(keys)
+	rank := p / 100 * float64(n-1)
+	lo := int(math.Floor(rank))
+	at := func(i int) float64 { // the i'th smallest value
+		for _, k := range keys {
+			if i < h[k] {
+				return k
+			}
+			i -= h[k]
+		}
+		return keys[len(keys)-1]
+	}
+	if lo >= n-1 {
+		return at(n - 1)
+	}
+	return at(lo) + (rank-float64(lo))*(at(lo+1)-at(lo))
 }

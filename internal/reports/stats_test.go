@@ -143,3 +143,19 @@ func determinable(cells [][]Cell, rows, cols []Cell, i, j int) bool {
 	}
 	return rowHidden == 1 || countHidden(col) == 1
 }
+
+func TestHistogramPercentilesMatchTheListedValues(t *testing.T) {
+	values := []float64{0, 0, 1, 3, 3, 3, 7, 12, 12, 30, 31}
+	h := Histogram{}
+	for _, v := range values {
+		h[v]++
+	}
+	for _, p := range []float64{0, 10, 25, 50, 75, 90, 100} {
+		if got, want := h.Percentile(p), Percentile(values, p); !near(got, want, 1e-12) {
+			t.Errorf("p%.0f: histogram %v, list %v", p, got, want)
+		}
+	}
+	if h.N() != 11 || !near(h.Mean(), 102.0/11, 1e-12) {
+		t.Errorf("n %d mean %v", h.N(), h.Mean())
+	}
+}

@@ -18,3 +18,12 @@ func (d Dialect) DaysBetween(from, to string) string {
 	}
 	return "(julianday(" + to + ") - julianday(" + from + "))"
 }
+
+// WholeDaysBetween is an expression giving the whole days from one timestamp to a later one,
+// rounded down, so that the database can count them in groups.
+func (d Dialect) WholeDaysBetween(from, to string) string {
+	if d == Postgres {
+		return "CAST(FLOOR(" + d.DaysBetween(from, to) + ") AS BIGINT)"
+	}
+	return "CAST(" + d.DaysBetween(from, to) + " AS INTEGER)"
+}
