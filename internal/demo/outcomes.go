@@ -29,7 +29,7 @@ func recordMeasures(ctx context.Context, d Casework, k casework.Case, lead accou
 	if stage < 7 && rng.IntN(10) == 0 {
 		return nil // the baseline is still due
 	}
-	base := [4]int{clamp(rng.NormFloat64()*2+4.5), clamp(rng.NormFloat64()*2+5), clamp(rng.NormFloat64()*2.2+4.5), clamp(rng.NormFloat64()*2.5+6)}
+	base := [4]int{clamp(rng.NormFloat64()*2 + 4.5), clamp(rng.NormFloat64()*2 + 5), clamp(rng.NormFloat64()*2.2 + 4.5), clamp(rng.NormFloat64()*2.5 + 6)}
 	if err := recordONS4(ctx, d, actor, lead, k.ID, outcomes.Baseline, base); err != nil {
 		return err
 	}

@@ -112,10 +112,22 @@ func (s *Service) instrumentIn(ctx context.Context, c store.Conn, code string, v
 	return customInstrument(ctx, c, code, version)
 }
 
+// BaselineGoals returns the goals, in the person's words, set at a case's goal attainment
+// baseline, by item; none when there is no baseline.
+func (s *Service) BaselineGoals(ctx context.Context, caseID int64) (map[string]string, error) {
+	var out map[string]string
+	err := s.db.ReadTx(ctx, func(c store.Conn) error {
+		var err error
+		out, err = baselineGoals(ctx, c, caseID)
+		return err
+	})
+	return out, apperr.Wrap("baseline goals", err)
+}
+
 func baselineGoals(ctx context.Context, c store.Conn, caseID int64) (map[string]string, error) {
 	rs, err := responsesWhere(ctx, c, `r.case_id = ? AND r.instrument_code = ? AND r.timepoint = ?`, caseID, "goals", Baseline)
 	if err != nil || len(rs) == 0 {
-		return nil, err
+		return map[string]string{}, err
 	}
 	goals := map[string]string{}
 	for _, a := range rs[0].Answers {

@@ -42,26 +42,9 @@ func SuppressCounts(counts []int, suppress bool) (cells []Cell, total Cell) {
 		return cells, total
 	}
 	total.Suppressed = small(total.N)
-	for {
-		hidden := 0
-		for _, c := range cells {
-			if c.Suppressed {
-				hidden++
-			}
-		}
-		if total.Suppressed {
-			hidden++
-		}
-		if hidden != 1 {
-			return cells, total
-		}
-		i := smallestShown(cells)
-		if i < 0 {
-			total.Suppressed = true
-			continue
-		}
-		cells[i].Suppressed = true
+	for secondary(cells, &total) {
 	}
+	return cells, total
 }
 
 // smallestShown is the index of the smallest non-zero count still shown, or −1.

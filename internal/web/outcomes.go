@@ -320,7 +320,7 @@ func (s *Server) handleOutcomeForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showOutcomeForm(w http.ResponseWriter, r *http.Request, status int, k casework.Case, rel casework.Relationship, code string, tp outcomes.Timepoint, f form) {
 	ctx := r.Context()
-	in, err := s.usableInstrument(ctx, k, code, tp)
+	in, err := s.Outcomes.Usable(ctx, k.ServiceID, code, tp)
 	if err != nil {
 		if onForm(err) {
 			s.showOutcomes(w, r, statusOf(err), k, rel, newForm(values{"instrument": {code}, "timepoint": {string(tp)}}, err), nil)
@@ -334,39 +334,15 @@ func (s *Server) showOutcomeForm(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	goals, err := s.baselineGoals(ctx, k.ID, in, tp)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var goals map[string]string
+	if in.Scoring.Method == outcomes.Goals && tp != outcomes.Baseline {
+		if goals, err = s.Outcomes.BaselineGoals(ctx, k.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	p := outcomeFormPage{recordHead: head, Measure: newMeasureForm(in, tp, goals, outcomesPath(k.ID)+"/record")}
 	s.renderRecord(w, r, status, "outcome_record", in.Name+" – "+strings.ToLower(tp.Label())+": "+head.Banner.Name, p, f)
-}
-
-// usableInstrument finds the measure a form asks for among those the case's service uses.
-func (s *Server) usableInstrument(ctx context.Context, k casework.Case, code string, tp outcomes.Timepoint) (outcomes.Instrument, error) {
-	return s.Outcomes.Usable(ctx, k.ServiceID, code, tp)
-}
-
-// baselineGoals returns the goals set at a case's baseline, for rating them again later.
-func (s *Server) baselineGoals(ctx context.Context, caseID int64, in outcomes.Instrument, tp outcomes.Timepoint) (map[string]string, error) {
-	if in.Scoring.Method != outcomes.Goals || tp == outcomes.Baseline {
-		return nil, nil
-	}
-	rs, err := s.Outcomes.CaseResponses(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rs {
-		if r.Instrument == in.Code && r.Timepoint == outcomes.Baseline {
-			goals := map[string]string{}
-			for _, a := range r.Answers {
-				goals[a.Item] = a.Text
-			}
-			return goals, nil
-		}
-	}
-	return map[string]string{}, nil
 }
 
 func (s *Server) handleOutcomeRecord(w http.ResponseWriter, r *http.Request) {
@@ -376,7 +352,7 @@ func (s *Server) handleOutcomeRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	code, tp := f.Get("instrument"), outcomes.Timepoint(f.Get("timepoint"))
-	in, err := s.usableInstrument(r.Context(), k, code, tp)
+	in, err := s.Outcomes.Usable(r.Context(), k.ServiceID, code, tp)
 	if err == nil {
 		_, err = s.Outcomes.Record(r.Context(), actor(r), outcomes.RecordInput{CaseID: k.ID, Instrument: code, Timepoint: tp,
 			UserID: state(r).user.ID, Form: formAnswers(in, f)})
