@@ -1,7 +1,7 @@
 -- Outcomes and evidence (DESIGN §3.5, F11, F12): questionnaire instruments held as data, which
 -- of them each service uses (with the licence it records holding), responses stored with the
 -- instrument version they answered, single-use links for a person to answer alone, why a case
--- closed without a follow-up, and practices' registered list sizes for the reports.
+-- closed without a follow-up, and the keys the research extract's pseudonyms are made with.
 
 -- A service lead's own instrument, one row a version; the built-in ones ship in the binary.
 -- definition is the instrument file as loaded, so an old version scores as it always did.
@@ -78,14 +78,6 @@ CREATE TABLE outcome_missing_followups (
     note         TEXT NOT NULL DEFAULT '',
     recorded_by  INTEGER REFERENCES users (id),
     recorded_at  TIMESTAMP NOT NULL
-);
-
--- A GP practice's registered list size, entered by a service lead, for the share referred.
-CREATE TABLE practice_list_sizes (
-    practice_ods  TEXT PRIMARY KEY,
-    list_size     INTEGER NOT NULL,
-    updated_by    INTEGER REFERENCES users (id),
-    updated_at    TIMESTAMP NOT NULL
 );
 
 -- Keys a deployment makes for itself and never shows, such as the one that turns NHS numbers
