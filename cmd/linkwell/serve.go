@@ -41,7 +41,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		loaded, err := demo.LoadIfEmpty(ctx, deps.Accounts, deps.Orgs)
 		if err == nil && loaded {
 			err = demo.LoadCasework(ctx, demo.Casework{Accounts: deps.Accounts, Orgs: deps.Orgs,
-				People: deps.People, Referrals: deps.Referrals, Cases: deps.Cases})
+				People: deps.People, Referrals: deps.Referrals, Cases: deps.Cases, Outcomes: deps.Outcomes})
 		}
 		if err == nil && loaded {
 			err = demo.LoadDirectoryWithPostcodes(ctx, db, deps.Directory)

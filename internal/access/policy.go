@@ -35,6 +35,12 @@ const (
 	// ActAsProvider is using the community provider's pages: the organisation's own listings
 	// and the connections made to them.
 	ActAsProvider Action = "provider.act"
+	// ViewServiceReports is a service lead's dashboard of their own services; TakeExtract the
+	// identifiable and pseudonymised record-level extracts of them.
+	ViewServiceReports Action = "reports.service"
+	TakeExtract        Action = "reports.extract"
+	// ViewCommissionerReports is the aggregate dashboard, with small numbers suppressed.
+	ViewCommissionerReports Action = "reports.commissioner"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -116,6 +122,10 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 		return admin || lead, "Only administrators and service leads choose who keeps directory listings", nil
 	case ActAsProvider:
 		return u.Has(account.CommunityProvider) && u.OrganisationID != 0, "Only community providers have these pages", nil
+	case ViewServiceReports, TakeExtract:
+		return lead, "Only service leads see their services' reports and extracts", nil
+	case ViewCommissionerReports:
+		return lead || u.Has(account.Commissioner), "Only commissioners and service leads see the commissioner dashboard", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

@@ -32,6 +32,11 @@ func (r ClosureReason) Valid() bool { _, ok := closureLabels[r]; return ok }
 // Close ends a case with a reason and an outcome summary, and writes the message back to the
 // GP and referrer, as the person's sharing consent allows, in the same transaction.
 func (s *Service) Close(ctx context.Context, actor audit.Actor, caseID, version int64, reason ClosureReason, summary string) error {
+	return s.CloseWith(ctx, actor, caseID, version, reason, summary, nil)
+}
+
+// ValidateClosure returns the problems with a closure's reason and summary.
+func ValidateClosure(reason ClosureReason, summary string) apperr.Fields {
 	summary = strings.TrimSpace(summary)
 	var errs apperr.Fields
 	if !reason.Valid() {
@@ -42,7 +47,15 @@ func (s *Service) Close(ctx context.Context, actor audit.Actor, caseID, version 
 	} else if len(summary) > 4000 {
 		errs.Add("closure_summary", "Outcome summary must be 4000 characters or fewer")
 	}
-	if err := errs.Err(); err != nil {
+	return errs
+}
+
+// CloseWith is Close that also runs also, when not nil, in the closing transaction after the
+// case is closed, so that what another area records about the closure (such as why there is
+// no follow-up measure) commits with it or not at all.
+func (s *Service) CloseWith(ctx context.Context, actor audit.Actor, caseID, version int64, reason ClosureReason, summary string, also func(store.Conn) error) error {
+	summary = strings.TrimSpace(summary)
+	if err := ValidateClosure(reason, summary).Err(); err != nil {
 		return err
 	}
 	err := s.db.Tx(ctx, func(c store.Conn) error {
@@ -78,7 +91,13 @@ func (s *Service) Close(ctx context.Context, actor audit.Actor, caseID, version 
 		if err := referral.SendMessageIn(ctx, c, r, referral.Outcome{Kind: referral.MessageClosed, Reason: reason.Label(), Summary: summary}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, c, actor, caseEvent("case.close", caseID, "reason="+string(reason)))
+		if err := audit.Record(ctx, c, actor, caseEvent("case.close", caseID, "reason="+string(reason))); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(c)
+		}
+		return nil
 	})
 	return apperr.Wrap("close case", err)
 }

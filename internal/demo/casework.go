@@ -9,6 +9,7 @@ import (
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
 )
@@ -20,6 +21,7 @@ type Casework struct {
 	People    *person.Service
 	Referrals *referral.Service
 	Cases     *casework.Service
+	Outcomes  *outcomes.Service // nil: no wellbeing measures
 }
 
 // PeopleCount is how many people the demo refers.

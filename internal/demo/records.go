@@ -105,6 +105,9 @@ func fillCase(ctx context.Context, d Casework, rng *rand.Rand, k casework.Case, 
 			}
 		}
 	}
+	if err := recordMeasures(ctx, d, k, lead, i, stage); err != nil {
+		return err
+	}
 	return settle(ctx, d, k, actor, stage)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/casework"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
 )
@@ -51,15 +52,16 @@ type caseloadPage struct {
 
 type caseloadRow struct {
 	casework.CaseloadRow
-	NHS     string
-	Pathway string
-	Tier    string
-	Status  string
-	Tag     string
-	Review  string
-	Opened  string
-	Risks   []string
-	Contact string
+	NHS      string
+	Pathway  string
+	Tier     string
+	Status   string
+	Tag      string
+	Review   string
+	Opened   string
+	Risks    []string
+	Contact  string
+	Measures outcomes.Marker
 }
 
 // sortHeading is a column heading that sorts the list by its column when followed.
@@ -153,8 +155,8 @@ func caseloadRows(rows []casework.CaseloadRow) []caseloadRow {
 	return out
 }
 
-// fillCaseloadDetail adds each row's current risk flags and last contact, one query each for
-// the whole page.
+// fillCaseloadDetail adds each row's current risk flags, last contact and measures due, one
+// query each for the whole page.
 func (s *Server) fillCaseloadDetail(ctx context.Context, rows []caseloadRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -172,7 +174,14 @@ func (s *Server) fillCaseloadDetail(ctx context.Context, rows []caseloadRow) err
 	if err != nil {
 		return err
 	}
+	markers, err := s.Outcomes.Markers(ctx, caseIDs)
+	if err != nil {
+		return err
+	}
 	for i := range rows {
+		if rows[i].CaseloadRow.Status != casework.Closed {
+			rows[i].Measures = markers[rows[i].CaseID]
+		}
 		if t, ok := contacts[rows[i].CaseID]; ok {
 			rows[i].Contact = dayOf(t)
 		}

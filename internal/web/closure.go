@@ -2,11 +2,14 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/casework"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/store"
 )
 
 // This file holds the end of a case: closing it with a reason and an outcome summary, and the
@@ -24,6 +27,8 @@ type closePage struct {
 	Case    casework.Case
 	Closed  string
 	Reasons []option
+	Owed    []string // measures with a baseline and no follow-up yet
+	Missing []option
 }
 
 var errNotYourCase = apperr.New(apperr.Forbidden,
@@ -60,7 +65,7 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	err := s.Cases.Close(r.Context(), actor(r), k.ID, formVersion(f), casework.ClosureReason(f.Get("closure_reason")), f.Get("closure_summary"))
+	err := s.closeCase(r, k, f)
 	switch {
 	case err == nil:
 		redirectSaved(w, r, casePath(k.ID), "closed")
@@ -82,13 +87,34 @@ func (s *Server) showClose(w http.ResponseWriter, r *http.Request, status int, k
 		s.fail(w, r, err)
 		return
 	}
-	page := closePage{Head: head, Case: k, Reasons: closureReasons()}
+	page := closePage{Head: head, Case: k, Reasons: closureReasons(), Missing: labelledOptions(outcomes.MissingReasons)}
 	if k.ClosedAt != nil {
 		page.Closed = dayOf(*k.ClosedAt)
+	} else if page.Owed, err = s.Outcomes.FollowUpOwed(r.Context(), k.ID); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	v := s.newView(r, "Close "+head.Banner.Name+"'s case", page)
 	v.Form = f
 	s.render(w, r, status, "close_case", v)
+}
+
+// closeCase closes a case; when it has a baseline measure but no follow-up, the form must say
+// why, and that is recorded in the closing transaction. Every problem is listed at once.
+func (s *Server) closeCase(r *http.Request, k casework.Case, f url.Values) error {
+	ctx := r.Context()
+	reason, summary := casework.ClosureReason(f.Get("closure_reason")), f.Get("closure_summary")
+	missing := outcomes.Missing{Reason: outcomes.MissingReason(f.Get("followup_missing")), Note: f.Get("followup_note")}
+	owed, err := s.Outcomes.FollowUpOwed(ctx, k.ID)
+	if err != nil {
+		return err
+	}
+	if errs := append(casework.ValidateClosure(reason, summary), outcomes.CheckMissing(owed, missing)...); len(errs) > 0 {
+		return errs.Err()
+	}
+	return s.Cases.CloseWith(ctx, actor(r), k.ID, formVersion(f), reason, summary, func(c store.Conn) error {
+		return s.Outcomes.AtClosureIn(ctx, c, actor(r), state(r).user.ID, k.ID, missing)
+	})
 }
 
 // messagePage is one message back to the GP and referrer, in words anyone can check.

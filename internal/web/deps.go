@@ -11,9 +11,11 @@ import (
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/provider"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/reports"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/workforce"
@@ -46,6 +48,8 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Safety:    safeguarding.NewService(db, mailer, log),
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
+		Outcomes:  outcomes.NewService(db),
+		Reports:   reports.NewService(db),
 		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),

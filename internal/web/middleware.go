@@ -182,5 +182,5 @@ var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessib
 	"/self-referral", "/self-referral/sent"}
 
 func isOpen(path string) bool {
-	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isProviderLink(path)
+	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isProviderLink(path) || isMeasureLink(path)
 }

@@ -61,6 +61,7 @@ var recordNotices = map[string]string{
 	"moved":         "Connection updated",
 	"feedback":      "Feedback saved",
 	"signposted":    "Signposting recorded",
+	"measure":       "Wellbeing measure saved",
 }
 
 // recordHead is what heads every record page: the person, the case, and whether the user

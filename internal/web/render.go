@@ -182,6 +182,11 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	if u.HasAny(account.ServiceLead, account.Administrator) {
 		links = append(links, navLink{Href: "/workforce/staff", Label: "Staff"})
 	}
+	if s.Policy.Can(ctx, u, access.ViewServiceReports, access.Resource{}) {
+		links = append(links, navLink{Href: "/reports/service", Label: "Reports"})
+	} else if s.Policy.Can(ctx, u, access.ViewCommissionerReports, access.Resource{}) {
+		links = append(links, navLink{Href: "/reports/commissioner", Label: "Dashboard"})
+	}
 	if s.Policy.Can(ctx, u, access.ViewUsers, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users"})
 	}

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	s.directoryRoutes()
 	s.providerRoutes()
 	s.signpostEmailRoutes()
+	s.outcomeRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

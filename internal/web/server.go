@@ -21,9 +21,11 @@ import (
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
+	"github.com/linkwell/linkwell/internal/outcomes"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/provider"
 	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/reports"
 	"github.com/linkwell/linkwell/internal/safeguarding"
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/workforce"
@@ -50,6 +52,8 @@ type Deps struct {
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
 	Workforce *workforce.Service
+	Outcomes  *outcomes.Service
+	Reports   *reports.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry

@@ -1,0 +1,237 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/linkwell/linkwell/internal/referral"
+	"github.com/linkwell/linkwell/internal/store"
+)
+
+// pairs is every ONS4 answer given at both the baseline and the follow-up of the cases that
+// closed in the period, by pathway and item, and how many cases closed on each pathway.
+type pairs struct {
+	diffs  map[referral.Pathway]map[string]Sums
+	closed map[referral.Pathway]int
+}
+
+func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
+	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
+	where, args := f.scope("k.closed_at")
+	rows, err := c.Query(ctx, `SELECT k.pathway, COUNT(*) `+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway`, args...)
+	if err != nil {
+		return p, fmt.Errorf("closed cases: %w", err)
+	}
+	for rows.Next() {
+		var pw referral.Pathway
+		var n int
+		if err := rows.Scan(&pw, &n); err != nil {
+			rows.Close()
+			return p, err
+		}
+		p.closed[pw] = n
+	}
+	rows.Close()
+	// The differences are added up in the database, exactly, as integers.
+	rows, err = c.Query(ctx, `SELECT k.pathway, b.item_code, COUNT(*), SUM(a.value - b.value), SUM((a.value - b.value) * (a.value - b.value)) `+f.casesFrom()+`
+		JOIN outcome_responses rb ON rb.case_id = k.id AND rb.instrument_code = 'ons4' AND rb.timepoint = 'baseline'
+		JOIN outcome_responses rf ON rf.case_id = k.id AND rf.instrument_code = 'ons4' AND rf.timepoint = 'follow_up'
+		JOIN outcome_answers b ON b.response_id = rb.id
+		JOIN outcome_answers a ON a.response_id = rf.id AND a.item_code = b.item_code
+		WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway, b.item_code`, args...)
+	if err != nil {
+		return p, fmt.Errorf("outcome pairs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pw referral.Pathway
+		var item string
+		var n, sum, sumSq int64
+		if err := rows.Scan(&pw, &item, &n, &sum, &sumSq); err != nil {
+			return p, err
+		}
+		if p.diffs[pw] == nil {
+			p.diffs[pw] = map[string]Sums{}
+		}
+		p.diffs[pw][item] = Sums{N: int(n), Sum: float64(sum), SumSq: float64(sumSq)}
+	}
+	return p, rows.Err()
+}
+
+// all joins every pathway's differences for an item.
+func (p pairs) all(item string) Sums {
+	var out Sums
+	for _, pw := range referral.Pathways {
+		out = out.Plus(p.diffs[pw][item])
+	}
+	return out
+}
+
+func (p pairs) totalClosed() int {
+	n := 0
+	for _, v := range p.closed {
+		n += v
+	}
+	return n
+}
+
+// changeCells is a change as shown: its n, mean and interval, hidden when n is hidden.
+func changeCells(ch Change, n Cell) []string {
+	if n.Suppressed || ch.N == 0 {
+		return []string{n.Text(), "", ""}
+	}
+	ci := ""
+	if ch.N > 1 {
+		ci = fmt.Sprintf("%s to %s", signedFixed(ch.Low), signedFixed(ch.High))
+	}
+	return []string{n.Text(), signedFixed(ch.Mean), ci}
+}
+
+func signedFixed(v float64) string {
+	if math.Abs(v) < 0.005 {
+		return "0.00"
+	}
+	return fmt.Sprintf("%+.2f", v)
+}
+
+func changeBar(label string, ch Change, n Cell) Bar {
+	if n.Suppressed || ch.N == 0 {
+		return Bar{Label: label, Text: n.Text() + " pairs", Hidden: true}
+	}
+	b := Bar{Label: label, Value: ch.Mean, Text: signedFixed(ch.Mean)}
+	if ch.N > 1 {
+		lo, hi := ch.Low, ch.High
+		b.Low, b.High = &lo, &hi
+	}
+	return b
+}
+
+// itemSection is the paired change in each ONS4 item with its completion rate.
+func (p pairs) itemSection(suppress bool) Section {
+	sec := Section{ID: "outcomes", Title: "Change in ONS4 personal wellbeing", ChartTitle: "Mean change from baseline to follow-up, with 95% confidence intervals",
+		Columns: []string{"Item", "People with both measures (n)", "Mean change", "95% confidence interval"},
+		Note:    "Each item is scored 0 to 10 and reported on its own. For anxiety a fall is an improvement. Only people measured at both the baseline and the follow-up count."}
+	closed := SuppressEach([]int{p.totalClosed()}, suppress)[0]
+	var first Change
+	for i, it := range ons4.Items {
+		ch := p.all(it.Code).Change()
+		n := completion(ch.N, p.totalClosed(), suppress)
+		label := it.Label
+		if it.Reverse {
+			label += " (lower is better)"
+		}
+		sec.Rows = append(sec.Rows, Row{Label: label, Cells: changeCells(ch, n)})
+		sec.Bars = append(sec.Bars, changeBar(label, ch, n))
+		if i == 0 {
+			first = ch
+			rate, ok := share(n, closed)
+			switch {
+			case !ok:
+				sec.Headline = "Too few cases closed with measures before and after to report a change."
+			case ch.N > 1:
+				sec.Headline = fmt.Sprintf("Of %s cases that closed, %s (%s) were measured before and after: life satisfaction changed by %s points on average (95%% CI %s to %s).",
+					closed.Text(), n.Text(), rate, signedFixed(first.Mean), signedFixed(first.Low), signedFixed(first.High))
+			}
+		}
+	}
+	sec.Rows = append(sec.Rows, Row{Label: "Cases closed in the period", Cells: []string{closed.Text(), "", ""}, Total: true})
+	return sec
+}
+
+// completion hides a count of pairs when it, or the cases closed without one, is small: the
+// completion rate would otherwise give one from the other.
+func completion(n, closed int, suppress bool) Cell {
+	cells, _ := SuppressCounts([]int{n, closed - n}, suppress)
+	return cells[0]
+}
+
+// pathwaySection sets OT-led, link-worker-led and joint pathways side by side.
+func (p pairs) pathwaySection(suppress bool) Section {
+	sec := Section{ID: "pathways", Title: "Pathways side by side", ChartTitle: "Mean change in life satisfaction by pathway, with 95% confidence intervals",
+		Columns: []string{"Pathway", "Cases closed", "With both measures (n)"},
+		Note: "People were not randomised to pathways: OT-led cases are chosen for more complex needs, so differences between pathways " +
+			"may come from who is on them rather than from the pathway itself. Read them as a description, not as evidence that one works better."}
+	for _, it := range ons4.Items {
+		sec.Columns = append(sec.Columns, it.Label+": mean change (95% CI)")
+	}
+	closedCounts := make([]int, len(referral.Pathways))
+	pairCounts := make([]int, len(referral.Pathways))
+	for i, pw := range referral.Pathways {
+		closedCounts[i], pairCounts[i] = p.closed[pw], p.diffs[pw][ons4.Items[0].Code].N
+	}
+	closedCells, _ := SuppressCounts(closedCounts, suppress)
+	pairCells, _ := SuppressCounts(pairCounts, suppress)
+	for i, pw := range referral.Pathways {
+		row := Row{Label: pw.Label(), Cells: []string{closedCells[i].Text(), pairCells[i].Text()}}
+		for _, it := range ons4.Items {
+			ch := p.diffs[pw][it.Code].Change()
+			cells := changeCells(ch, pairCells[i])
+			row.Cells = append(row.Cells, strings.TrimSpace(cells[1]+" ("+cells[2]+")"))
+			if cells[1] == "" {
+				row.Cells[len(row.Cells)-1] = ""
+			}
+		}
+		sec.Rows = append(sec.Rows, row)
+		sec.Bars = append(sec.Bars, changeBar(pw.Label(), p.diffs[pw][ons4.Items[0].Code].Change(), pairCells[i]))
+	}
+	return sec
+}
+
+// activity is what happened on the cases that closed in the period: their lengths in whole
+// days and their contacts, as histograms, and the connections made and attended.
+type activity struct {
+	contacts, lengths     Histogram
+	connections, attended int
+}
+
+func caseActivity(ctx context.Context, c store.Conn, f Filter) (activity, error) {
+	a := activity{contacts: Histogram{}, lengths: Histogram{}}
+	where, args := f.scope("k.closed_at")
+	rows, err := c.Query(ctx, `SELECT `+c.Dialect().WholeDaysBetween("k.opened_at", "k.closed_at")+`,
+		(SELECT COUNT(*) FROM case_contacts cc WHERE cc.case_id = k.id AND cc.failed = ?),
+		COUNT(*),
+		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id)),
+		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id AND cn.status IN ('first_attended', 'attending', 'completed')))
+		`+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY 1, 2`, append([]any{false}, args...)...)
+	if err != nil {
+		return a, fmt.Errorf("case activity: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var days, contacts, n, conns, attended int64
+		if err := rows.Scan(&days, &contacts, &n, &conns, &attended); err != nil {
+			return a, err
+		}
+		a.lengths[float64(max(days, 0))] += int(n)
+		a.contacts[float64(contacts)] += int(n)
+		a.connections += int(conns)
+		a.attended += int(attended)
+	}
+	return a, rows.Err()
+}
+
+func (a activity) sections(suppress bool) []Section {
+	n := SuppressEach([]int{a.lengths.N()}, suppress)[0]
+	sec := Section{ID: "activity", Title: "Contacts, case length and connections", ChartTitle: "Connections made and attended",
+		Columns: []string{"Measure", "Value"}}
+	sec.Rows = append(sec.Rows, Row{Label: "Cases closed in the period", Cells: []string{n.Text()}})
+	if n.Suppressed || n.N == 0 {
+		sec.Headline = "Too few cases closed in the period to describe them."
+		return []Section{sec}
+	}
+	conns, _ := SuppressCounts([]int{a.attended, a.connections - a.attended}, suppress)
+	made := Cell{N: a.connections, Suppressed: suppress && small(a.connections)}
+	sec.Rows = append(sec.Rows,
+		Row{Label: "Contacts per case, median", Cells: []string{fmt.Sprintf("%.1f", a.contacts.Percentile(50))}},
+		Row{Label: "Contacts per case, mean", Cells: []string{fmt.Sprintf("%.1f", a.contacts.Mean())}},
+		Row{Label: "Case length in days, median", Cells: []string{fmt.Sprintf("%.0f", a.lengths.Percentile(50))}},
+		Row{Label: "Case length in days, 90th percentile", Cells: []string{fmt.Sprintf("%.0f", a.lengths.Percentile(90))}},
+		Row{Label: "Connections to activities made", Cells: []string{made.Text()}},
+		Row{Label: "Connections where the person went at least once", Cells: []string{conns[0].Text()}})
+	sec.Bars = []Bar{{Label: "Made", Value: float64(a.connections), Text: made.Text(), Hidden: made.Suppressed},
+		{Label: "Attended", Value: float64(a.attended), Text: conns[0].Text(), Hidden: conns[0].Suppressed}}
+	sec.Headline = fmt.Sprintf("Cases that closed lasted %.0f days at the median, with %.1f contacts each.", a.lengths.Percentile(50), a.contacts.Percentile(50))
+	return []Section{sec}
+}
