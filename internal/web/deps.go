@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/directory"
@@ -30,6 +31,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Config:    cfg,
 		DB:        db,
 		Accounts:  account.NewService(db),
+		Clients:   apiclient.NewService(db),
 		Orgs:      orgs,
 		People:    people,
 		Referrals: referrals,

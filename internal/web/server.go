@@ -14,6 +14,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
@@ -39,6 +40,7 @@ type Deps struct {
 	Config    config.Serve
 	DB        *store.DB
 	Accounts  *account.Service
+	Clients   *apiclient.Service
 	Orgs      *organisation.Service
 	People    *person.Service
 	Referrals *referral.Service
@@ -111,6 +113,11 @@ func (s *Server) housekeep(ctx context.Context) {
 		s.Log.Error("purge sessions", "err", err)
 	} else if n > 0 {
 		s.Log.Info("purged expired sessions", "count", n)
+	}
+	if n, err := s.Clients.PurgeExpired(ctx); err != nil {
+		s.Log.Error("purge api tokens", "err", err)
+	} else if n > 0 {
+		s.Log.Info("purged expired api tokens", "count", n)
 	}
 	if n, err := s.Referrals.EscalateOverdue(ctx, time.Now()); err != nil {
 		s.Log.Error("escalate overdue referrals", "err", err)
