@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/apiclient"
@@ -22,13 +21,7 @@ func (s *Server) apiClientRoutes() {
 
 // tokenURL is the token endpoint's address as the client reached it: the audience a signed
 // client assertion must name.
-func (s *Server) tokenURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.Config.TLS() {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: "/oauth/token"}).String()
-}
+func (s *Server) tokenURL(r *http.Request) string { return s.ownURL(r, "/oauth/token") }
 
 var apiClientNotices = map[string]string{"disabled": "Client disabled: its tokens no longer work"}
 

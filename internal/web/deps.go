@@ -9,6 +9,7 @@ import (
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/directory"
+	"github.com/linkwell/linkwell/internal/fhir"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -27,6 +28,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 	orgs := organisation.NewService(db)
 	work := workforce.NewService(db, orgs)
 	cases.CheckCompetenceWith(work)
+	policy := access.NewPolicy(log, cases).WithSupervision(work)
 	return Deps{
 		Config:    cfg,
 		DB:        db,
@@ -40,7 +42,8 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Safety:    safeguarding.NewService(db, notify.LogMailer{Log: log}, log),
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
-		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
+		Policy:    policy,
+		FHIR:      fhir.NewService(db, people, referrals, cases, orgs, policy),
 		Log:       log,
 		Metrics:   metrics.New(),
 		Version:   version,

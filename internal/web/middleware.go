@@ -181,5 +181,5 @@ var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessib
 	"/self-referral", "/self-referral/sent", "/oauth/token"}
 
 func isOpen(path string) bool {
-	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path)
+	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isFHIR(path)
 }

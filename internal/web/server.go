@@ -19,6 +19,7 @@ import (
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/directory"
+	"github.com/linkwell/linkwell/internal/fhir"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -49,6 +50,7 @@ type Deps struct {
 	Safety    *safeguarding.Service
 	Inbox     *notify.Inbox
 	Workforce *workforce.Service
+	FHIR      *fhir.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
