@@ -61,13 +61,16 @@ const referralFrom = ` FROM referrals r
 	LEFT JOIN fhir_referrals f ON f.referral_id = r.id
 	LEFT JOIN fhir_tasks t ON t.referral_id = r.id
 	LEFT JOIN users ru ON ru.id = r.referrer_id
-	` + caseJoin
+	` + caseJoin + `
+	-- The first contact made, joined rather than taken with MIN, which SQLite returns untyped.
+	LEFT JOIN case_contacts fc ON fc.id = (SELECT cc.id FROM case_contacts cc WHERE cc.case_id = k.id AND cc.failed = ?
+		ORDER BY cc.created_at, cc.id LIMIT 1)`
 
 const referralSelect = `SELECT r.id, r.person_id, r.service_id, r.status, r.reason_code, r.source, r.needs, r.details,
 	r.urgency, r.referrer_name, r.referrer_contact, r.created_at, r.updated_at, r.version, sv.organisation_id, sv.name,
 	COALESCE(k.id, 0), COALESCE(k.status, ''), COALESCE(k.closure_reason, ''), COALESCE(k.hold_reason, ''),
 	k.updated_at, k.closed_at, COALESCE(k.version, 0),
-	(SELECT MIN(cc.created_at) FROM case_contacts cc WHERE cc.case_id = k.id AND cc.failed = ?),
+	fc.created_at,
 	COALESCE(t.business_status, ''), COALESCE(t.notes, '[]'), t.started_at, COALESCE(t.version, 0), t.updated_at,
 	COALESCE(f.requester_org_id, ru.organisation_id, 0), COALESCE(f.requester, ''), COALESCE(f.identifier_system, ''),
 	COALESCE(f.identifier_value, ''), COALESCE(f.authored_on, ''),

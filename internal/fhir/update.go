@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,7 +174,9 @@ func (s *Service) applyTaskChange(ctx context.Context, c store.Conn, who Caller,
 		b, _ := json.Marshal(storedBusinessStatus{Status: desired.Status, Concept: *desired.BusinessStatus})
 		own.business = string(b)
 	}
-	started := moved && desired.Status == "in-progress" && current.Status == "accepted"
+	// The performer saying work is under way (from accepted, or resuming from on hold) is
+	// what in-progress means until a contact is recorded.
+	started := moved && desired.Status == "in-progress"
 	if len(added) == 0 && own.business == x.BusinessStatus && !started {
 		if !moved {
 			return nil // nothing changed: the Task stays at its version
@@ -189,7 +192,7 @@ func (s *Service) applyTaskChange(ctx context.Context, c store.Conn, who Caller,
 // newNotes returns the notes added: the Task's notes are a log, so those already there must
 // be sent back unchanged, with new ones after them.
 func newNotes(have, want []Annotation) ([]Annotation, error) {
-	if len(want) < len(have) || !reflect.DeepEqual(have, want[:len(have)]) {
+	if len(want) < len(have) || !slices.Equal(have, want[:len(have)]) {
 		return nil, unprocessable("business-rule", "Task.note", "Notes cannot be changed or removed: send the Task's notes as they are, with new ones after them")
 	}
 	added := append([]Annotation(nil), want[len(have):]...)

@@ -76,7 +76,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	policy := access.NewPolicy(log, w.cases)
 	w.fhir = NewService(db, w.people, w.referrals, w.cases, orgs, policy)
 	clients := apiclient.NewService(db)
