@@ -181,7 +181,9 @@ func TestTransactionErrors(t *testing.T) {
 				m["entry"].([]any)[2].(map[string]any)["request"].(map[string]any)["method"] = "PUT"
 			}), 400, "not-supported", "Bundle.entry[2].request"},
 			{"no NHS number", "gp", patient(func(p map[string]any) { delete(p, "identifier") }), 400, "required", "Bundle.entry[0].resource.identifier"},
-			{"invalid NHS number", "gp", patient(func(p map[string]any) { setNHSNumber(map[string]any{"entry": []any{map[string]any{"resource": p}}}, "9434765918") }),
+			{"invalid NHS number", "gp", patient(func(p map[string]any) {
+				setNHSNumber(map[string]any{"entry": []any{map[string]any{"resource": p}}}, "9434765918")
+			}),
 				422, "value", "Bundle.entry[0].resource.identifier[0].value"},
 			{"no birth date", "gp", patient(func(p map[string]any) { delete(p, "birthDate") }), 400, "required", "Bundle.entry[0].resource.birthDate"},
 			{"partial birth date", "gp", patient(func(p map[string]any) { p["birthDate"] = "1948-03" }), 422, "value", "Bundle.entry[0].resource.birthDate"},
