@@ -158,7 +158,7 @@ func (w *world) example(t *testing.T, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []byte(strings.ReplaceAll(string(b), "{{service}}", w.ids.seal(kindHealthcareService, w.svc.ID)))
+	return []byte(strings.NewReplacer("{{service}}", w.ids.seal(kindHealthcareService, w.svc.ID), "{{base}}", w.srv.URL+"/fhir").Replace(string(b)))
 }
 
 // edit changes a JSON document through its decoded form.
