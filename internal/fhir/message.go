@@ -33,7 +33,7 @@ func (s *Service) ProcessMessage(ctx context.Context, who Caller, body []byte, k
 		return Reply{}, err
 	}
 	respond := func(x referralRow) ([]byte, error) {
-		return json.Marshal(responseMessage(k, h, x, base, s.now()))
+		return marshal(responseMessage(k, h, x, base, s.now()))
 	}
 	hash := requestHash("POST /fhir/$process-message", body)
 	if reason == "new" {
@@ -41,6 +41,9 @@ func (s *Service) ProcessMessage(ctx context.Context, who Caller, body []byte, k
 		if err != nil {
 			return Reply{}, err
 		}
+		// A message sent again (BaRS senders retry) finds the referral its ServiceRequest's
+		// identifier already made, rather than being refused as a duplicate.
+		in.conditional = true
 		if len(h.Focus) == 0 || !in.resolves(&h.Focus[0], in.requestAt) {
 			return Reply{}, badRequest("invalid", "Bundle.entry[0].resource.focus", "The MessageHeader's focus must be the ServiceRequest in this Bundle, by its fullUrl")
 		}
@@ -157,7 +160,7 @@ func responseMessage(k ids, req MessageHeader, x referralRow, base string, now t
 	if req.Source != nil {
 		h.Destination = []MessageDest{{Endpoint: req.Source.Endpoint, Receiver: req.Sender}}
 	}
-	raw := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	raw := func(v any) json.RawMessage { b, _ := marshal(v); return b }
 	return Bundle{ResourceType: "Bundle", ID: newUUID(), Type: "message", Timestamp: instant(now), Entry: []BundleEntry{
 		{FullURL: "urn:uuid:" + h.ID, Resource: raw(h)},
 		{FullURL: base + "/ServiceRequest/" + sr.ID, Resource: raw(sr)},

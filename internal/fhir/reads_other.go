@@ -231,7 +231,7 @@ func (s *Service) ReadQuestionnaireResponse(ctx context.Context, who Caller, id 
 	}
 	qr["id"] = id
 	qr["meta"] = Meta{VersionID: "1"}
-	out, err := json.Marshal(qr)
+	out, err := marshal(qr)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func (s *Service) Transaction(ctx context.Context, who Caller, body []byte, key 
 		return Reply{}, err
 	}
 	return s.refer(ctx, who, k, in, requestHash("POST /fhir", body), key, func(res referred) ([]byte, error) {
-		return json.Marshal(transactionResponse(in, res, k, s.now()))
+		return marshal(transactionResponse(in, res, k, s.now()))
 	})
 }
 

@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -105,7 +104,7 @@ func pageURL(q Query, resource, after string) string {
 }
 
 func entry(q Query, resourceType, id, mode string, resource any) (BundleEntry, error) {
-	raw, err := json.Marshal(resource)
+	raw, err := marshal(resource)
 	if err != nil {
 		return BundleEntry{}, err
 	}

@@ -118,9 +118,12 @@ func desiredTask(current Task, e TaskEdit) (Task, error) {
 					"JSON Patch operation %d changes %s: only status, statusReason, businessStatus and note can change", i, field)
 			}
 		}
-		var doc any
+		var doc map[string]any
 		raw, _ := json.Marshal(current)
 		json.Unmarshal(raw, &doc)
+		if doc["note"] == nil {
+			doc["note"] = []any{} // so that a client can append with /note/- to a Task with no notes yet
+		}
 		patched, err := applyPatch(doc, ops)
 		if err != nil {
 			return Task{}, err
