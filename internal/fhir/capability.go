@@ -38,16 +38,16 @@ var interactions = []interaction{
 	{Code: "process-message", Method: "POST", Path: "/fhir/$process-message", Scope: apiclient.ReferralWrite,
 		Doc:   "BaRS-style referral messages: MessageHeader event servicerequest-request, reason new (a referral) or update (ServiceRequest revoked: withdraw it). Honours Idempotency-Key.",
 		serve: (*Handler).processMessage},
-	{Resource: "Patient", Code: "read", Method: "GET", Path: "/fhir/Patient/{id}", Scope: apiclient.ReferralRead, serve: (*Handler).readPatient},
+	{Resource: "Patient", Code: "read", Method: "GET", Path: "/fhir/Patient/{id}", Scope: apiclient.ReferralRead, serve: read((*Service).ReadPatient)},
 	{Resource: "Patient", Code: "search-type", Method: "GET", Path: "/fhir/Patient", Scope: apiclient.ReferralRead,
 		Params: []searchParam{{"identifier", "token", "https://fhir.nhs.uk/Id/nhs-number|<NHS number>: required"}},
 		serve:  search((*Service).SearchPatients)},
-	{Resource: "ServiceRequest", Code: "read", Method: "GET", Path: "/fhir/ServiceRequest/{id}", Scope: apiclient.ReferralRead, serve: (*Handler).readServiceRequest},
+	{Resource: "ServiceRequest", Code: "read", Method: "GET", Path: "/fhir/ServiceRequest/{id}", Scope: apiclient.ReferralRead, serve: read((*Service).ReadServiceRequest)},
 	{Resource: "ServiceRequest", Code: "search-type", Method: "GET", Path: "/fhir/ServiceRequest", Scope: apiclient.ReferralRead,
 		Params: append([]searchParam{{"patient", "reference", "Patient/<id>"}, {"status", "token", "draft, active, revoked, completed, entered-in-error; comma-separated"},
 			{"identifier", "token", "system|value: the sender's identifier"}}, pagingParams...),
 		serve: search((*Service).SearchServiceRequests)},
-	{Resource: "Task", Code: "read", Method: "GET", Path: "/fhir/Task/{id}", Scope: apiclient.TaskRead, serve: (*Handler).readTask},
+	{Resource: "Task", Code: "read", Method: "GET", Path: "/fhir/Task/{id}", Scope: apiclient.TaskRead, serve: read((*Service).ReadTask)},
 	{Resource: "Task", Code: "search-type", Method: "GET", Path: "/fhir/Task", Scope: apiclient.TaskRead,
 		Params: append([]searchParam{{"owner", "reference", "HealthcareService/<id> or Organization/<id>"},
 			{"status", "token", "Task status; comma-separated"}, {"patient", "reference", "Patient/<id>"},
@@ -58,44 +58,33 @@ var interactions = []interaction{
 		Doc: "Changes status, statusReason, businessStatus and note only; requires If-Match with the current version.", serve: (*Handler).updateTask},
 	{Resource: "Task", Code: "patch", Method: "PATCH", Path: "/fhir/Task/{id}", Scope: apiclient.TaskWrite,
 		Doc: "JSON Patch (application/json-patch+json) of /status, /statusReason, /businessStatus and /note; requires If-Match.", serve: (*Handler).patchTask},
-	{Resource: "Communication", Code: "read", Method: "GET", Path: "/fhir/Communication/{id}", Scope: apiclient.ReferralRead, serve: (*Handler).readCommunication},
+	{Resource: "Communication", Code: "read", Method: "GET", Path: "/fhir/Communication/{id}", Scope: apiclient.ReferralRead, serve: read((*Service).ReadCommunication)},
 	{Resource: "Communication", Code: "search-type", Method: "GET", Path: "/fhir/Communication", Scope: apiclient.ReferralRead,
 		Params: []searchParam{{"based-on", "reference", "ServiceRequest/<id>: required"}},
 		serve:  search((*Service).SearchCommunications)},
 	{Resource: "QuestionnaireResponse", Code: "read", Method: "GET", Path: "/fhir/QuestionnaireResponse/{id}", Scope: apiclient.ReferralRead, serve: (*Handler).readQuestionnaireResponse},
-	{Resource: "HealthcareService", Code: "read", Method: "GET", Path: "/fhir/HealthcareService/{id}", Scope: apiclient.DirectoryRead, serve: (*Handler).readHealthcareService},
+	{Resource: "HealthcareService", Code: "read", Method: "GET", Path: "/fhir/HealthcareService/{id}", Scope: apiclient.DirectoryRead, serve: read((*Service).ReadHealthcareService)},
 	{Resource: "HealthcareService", Code: "search-type", Method: "GET", Path: "/fhir/HealthcareService", Scope: apiclient.DirectoryRead,
 		Params: []searchParam{{"name", "string", "Starts with, ignoring case (name:contains for anywhere)"},
 			{"organization", "reference", "Organization/<id> (organization:identifier=https://fhir.nhs.uk/Id/ods-organization-code|<code> by ODS code)"}},
 		serve: search((*Service).SearchHealthcareServices)},
-	{Resource: "Organization", Code: "read", Method: "GET", Path: "/fhir/Organization/{id}", Scope: apiclient.DirectoryRead, serve: (*Handler).readOrganization},
+	{Resource: "Organization", Code: "read", Method: "GET", Path: "/fhir/Organization/{id}", Scope: apiclient.DirectoryRead, serve: read((*Service).ReadOrganization)},
 }
 
+// read serves a read interaction: the resource with its version as the ETag.
+func read[T versioned](get func(*Service, context.Context, Caller, string) (T, error)) func(*Handler, http.ResponseWriter, *http.Request, Caller) {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, who Caller) {
+		v, err := get(h.fhir, r.Context(), who, r.PathValue("id"))
+		h.answer(w, r, v, v.meta(), err)
+	}
+}
+
+// search serves a search interaction.
 func search(run func(*Service, context.Context, Caller, Query) (Bundle, error)) func(*Handler, http.ResponseWriter, *http.Request, Caller) {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, who Caller) {
 		b, err := run(h.fhir, r.Context(), who, h.query(r))
 		h.answer(w, r, b, nil, err)
 	}
-}
-
-func (h *Handler) readPatient(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadPatient(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
-}
-
-func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadServiceRequest(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
-}
-
-func (h *Handler) readTask(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadTask(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
-}
-
-func (h *Handler) readCommunication(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadCommunication(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
 }
 
 func (h *Handler) readQuestionnaireResponse(w http.ResponseWriter, r *http.Request, who Caller) {
@@ -105,16 +94,6 @@ func (h *Handler) readQuestionnaireResponse(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	writeRaw(w, http.StatusOK, v)
-}
-
-func (h *Handler) readHealthcareService(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadHealthcareService(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
-}
-
-func (h *Handler) readOrganization(w http.ResponseWriter, r *http.Request, who Caller) {
-	v, err := h.fhir.ReadOrganization(r.Context(), who, r.PathValue("id"))
-	h.answer(w, r, v, v.Meta, err)
 }
 
 // CapabilityStatement is what this server supports, made from the interactions table.

@@ -301,3 +301,13 @@ type resourceHead struct {
 	ResourceType string `json:"resourceType"`
 	ID           string `json:"id,omitempty"`
 }
+
+// versioned is a resource with a version, which reads answer as their ETag.
+type versioned interface{ meta() *Meta }
+
+func (r Patient) meta() *Meta           { return r.Meta }
+func (r ServiceRequest) meta() *Meta    { return r.Meta }
+func (r Task) meta() *Meta              { return r.Meta }
+func (r Communication) meta() *Meta     { return r.Meta }
+func (r HealthcareService) meta() *Meta { return r.Meta }
+func (r Organization) meta() *Meta      { return r.Meta }
