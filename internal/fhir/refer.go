@@ -235,9 +235,9 @@ func (s *Service) record(ctx context.Context, c store.Conn, who Caller, in *inta
 // (DESIGN §3.1): a number recorded with another date of birth is a conflict to resolve, and
 // anyone else with the same name and birthday is someone else, since the number differs.
 func (s *Service) matchPerson(ctx context.Context, c store.Conn, in *intake, sub *referral.Input) (bool, error) {
-	p := sub.Person
-	found, err := s.people.FindIn(ctx, c, person.Query{NHSNumber: person.NHSNumber(in.nhsNumber), GivenName: p.GivenName,
-		FamilyName: p.FamilyName, DateOfBirth: in.patient.BirthDate})
+	// Without names the search matches on the NHS number alone, and reads whole records only
+	// for those: name matches are not wanted here.
+	found, err := s.people.FindIn(ctx, c, person.Query{NHSNumber: person.NHSNumber(in.nhsNumber), DateOfBirth: in.patient.BirthDate})
 	if err != nil {
 		return false, err
 	}
@@ -258,8 +258,9 @@ func (s *Service) matchPerson(ctx context.Context, c store.Conn, in *intake, sub
 
 func referralByIdentifier(ctx context.Context, c store.Conn, org int64, id Identifier) (int64, bool, error) {
 	var rid int64
+	// identifier_value <> '' lets the query use the partial unique index.
 	err := c.QueryRow(ctx, `SELECT referral_id FROM fhir_referrals WHERE requester_org_id = ? AND identifier_system = ?
-		AND identifier_value = ?`, org, id.System, id.Value).Scan(&rid)
+		AND identifier_value = ? AND identifier_value <> ''`, org, id.System, id.Value).Scan(&rid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

@@ -88,8 +88,8 @@ CREATE TABLE fhir_idempotency (
     PRIMARY KEY (client_id, idem_key)
 );
 
--- Polling Tasks by _lastUpdated reads what changed since a time: referrals and cases by
--- service, and the contacts that start work on a case.
-CREATE INDEX referrals_service_updated ON referrals (service_id, updated_at);
-CREATE INDEX cases_service_updated ON cases (service_id, updated_at);
+-- Polling Tasks by _lastUpdated reads what changed since a time: referrals, cases, and the
+-- contacts that start work on a case.
+CREATE INDEX referrals_updated ON referrals (updated_at);
+CREATE INDEX cases_updated ON cases (updated_at);
 CREATE INDEX case_contacts_created ON case_contacts (created_at);
