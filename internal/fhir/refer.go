@@ -372,3 +372,13 @@ func transactionResponse(in *intake, res referred, k ids, now time.Time) Bundle 
 	}
 	return out
 }
+
+// KeepReplies is how long an idempotency key's first answer is kept for retries.
+const KeepReplies = 7 * 24 * time.Hour
+
+// PurgeReplies forgets the answers to idempotency keys older than KeepReplies, returning how
+// many went: a retry after that is a new request.
+func (s *Service) PurgeReplies(ctx context.Context) (int64, error) {
+	n, err := s.db.Exec(ctx, `DELETE FROM fhir_idempotency WHERE created_at < ?`, store.Now().Add(-KeepReplies))
+	return n, apperr.Wrap("purge idempotency keys", err)
+}

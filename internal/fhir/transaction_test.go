@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/person"
@@ -289,6 +290,13 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 		if n := count(t, db, "referrals"); n != 2 {
 			t.Errorf("referrals: %d, want 2 (the GP's once, the other practice's once)", n)
+		}
+		// A week on, the answers are forgotten: a retry then is a new request.
+		if _, err := db.Exec(context.Background(), `UPDATE fhir_idempotency SET created_at = ?`, time.Now().UTC().Add(-KeepReplies-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.fhir.PurgeReplies(context.Background()); err != nil || n != 2 {
+			t.Errorf("purge: %d %v, want the 2 keys", n, err)
 		}
 	})
 }

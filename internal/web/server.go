@@ -121,6 +121,11 @@ func (s *Server) housekeep(ctx context.Context) {
 	} else if n > 0 {
 		s.Log.Info("purged expired api tokens", "count", n)
 	}
+	if n, err := s.FHIR.PurgeReplies(ctx); err != nil {
+		s.Log.Error("purge fhir idempotency keys", "err", err)
+	} else if n > 0 {
+		s.Log.Info("purged fhir idempotency keys", "count", n)
+	}
 	if n, err := s.Referrals.EscalateOverdue(ctx, time.Now()); err != nil {
 		s.Log.Error("escalate overdue referrals", "err", err)
 	} else if n > 0 {
