@@ -115,15 +115,18 @@ func statusCondition(list string, sqlFor map[string]string, resource string) (st
 // its case, the Task's own record, or the first contact on the case. Each part reads an index
 // on its time, so a poll reads only what changed.
 func changedSince(op string, t time.Time) (string, []any) {
+	// Each part starts from its own index; a case leads to the referral that opened it and
+	// to those added to it.
 	cond := `r.id IN (
 		SELECT id FROM referrals WHERE updated_at ` + op + ` ?
-		UNION SELECT r2.id FROM cases k2 JOIN referrals r2 ON r2.status = 'accepted' AND (r2.id = k2.referral_id OR r2.adds_to_case_id = k2.id)
-			WHERE k2.updated_at ` + op + ` ?
+		UNION SELECT referral_id FROM cases WHERE updated_at ` + op + ` ?
+		UNION SELECT a.id FROM cases k2 JOIN referrals a ON a.adds_to_case_id = k2.id WHERE k2.updated_at ` + op + ` ?
 		UNION SELECT referral_id FROM fhir_tasks WHERE updated_at ` + op + ` ?
-		UNION SELECT r3.id FROM case_contacts cc JOIN cases k3 ON k3.id = cc.case_id
-			JOIN referrals r3 ON r3.status = 'accepted' AND (r3.id = k3.referral_id OR r3.adds_to_case_id = k3.id)
+		UNION SELECT k3.referral_id FROM case_contacts cc JOIN cases k3 ON k3.id = cc.case_id
+			WHERE cc.created_at ` + op + ` ? AND cc.failed = false
+		UNION SELECT a.id FROM case_contacts cc JOIN referrals a ON a.adds_to_case_id = cc.case_id
 			WHERE cc.created_at ` + op + ` ? AND cc.failed = false)`
-	return cond, []any{t, t, t, t}
+	return cond, []any{t, t, t, t, t, t}
 }
 
 // SearchTasks finds the Tasks of referrals the client's organisation is party to, by owner
