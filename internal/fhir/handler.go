@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -81,8 +82,30 @@ func (h *Handler) authenticated(serve func(*Handler, http.ResponseWriter, *http.
 			h.fail(w, r, err)
 			return
 		}
-		serve(h, w, r, Caller{Principal: p, Address: h.address(r)})
+		who := Caller{Principal: p, Address: h.address(r)}
+		sw := &statusWriter{ResponseWriter: w}
+		serve(h, sw, r, who)
+		// Refusals are audited too: every call a client makes is on the record.
+		if sw.status >= 400 {
+			detail := fmt.Sprintf("route=%q status=%d", pattern(h, r), sw.status)
+			if err := h.fhir.audit(r.Context(), who, "fhir.refused", "api_client", p.Client.ID, detail); err != nil {
+				h.log.Error("audit a refused fhir request", "err", err)
+			}
+		}
 	}
+}
+
+// statusWriter remembers the status written, for the audit of refusals.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // fail answers an error as an OperationOutcome. Unexpected causes are logged, never shown.

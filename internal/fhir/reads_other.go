@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/apiclient"
@@ -215,7 +216,8 @@ func (s *Service) ReadQuestionnaireResponse(ctx context.Context, who Caller, id 
 	}
 	var rid int64
 	var body string
-	err = s.db.Reader().QueryRow(ctx, `SELECT referral_id, body FROM fhir_questionnaire_responses WHERE id = ?`, qid).Scan(&rid, &body)
+	var created time.Time
+	err = s.db.Reader().QueryRow(ctx, `SELECT referral_id, body, created_at FROM fhir_questionnaire_responses WHERE id = ?`, qid).Scan(&rid, &body, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoReferral
 	}
@@ -230,7 +232,7 @@ func (s *Service) ReadQuestionnaireResponse(ctx context.Context, who Caller, id 
 		return nil, apperr.Wrap("read questionnaire response", err)
 	}
 	qr["id"] = id
-	qr["meta"] = Meta{VersionID: "1"}
+	qr["meta"] = meta(1, created)
 	out, err := marshal(qr)
 	if err != nil {
 		return nil, err

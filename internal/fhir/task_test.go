@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/referral"
 	"github.com/linkwell/linkwell/internal/store"
@@ -199,5 +200,10 @@ func TestTaskNotesAndBusinessStatus(t *testing.T) {
 			t.Errorf("an empty change moved the version: %d %s -> %s", res.status, before, res.header.Get("ETag"))
 		}
 		expectIssue(t, w.patch(t, "narrow", s.taskID, before, "add", "/note/-", map[string]any{"text": "x"}), 403, "forbidden", "")
+		refused, err := audit.List(context.Background(), db, audit.Filter{Action: "fhir.refused"})
+		if err != nil || refused.Total == 0 || !strings.Contains(refused.Entries[0].Detail, "status=403") ||
+			!strings.Contains(refused.Entries[0].Actor, "api client") {
+			t.Errorf("refusals must be audited against the client: %+v %v", refused, err)
+		}
 	})
 }
