@@ -116,15 +116,16 @@ func statusCondition(list string, sqlFor map[string]string, resource string) (st
 // on its time, so a poll reads only what changed.
 func changedSince(op string, t time.Time) (string, []any) {
 	// Each part starts from its own index; a case leads to the referral that opened it and
-	// to those added to it.
+	// to those added to it. UNION ALL, because IN needs no duplicates removed, and SQLite plans
+	// a plain UNION as a merge of full scans in id order (1.7 s a poll on the national data).
 	cond := `r.id IN (
 		SELECT id FROM referrals WHERE updated_at ` + op + ` ?
-		UNION SELECT referral_id FROM cases WHERE updated_at ` + op + ` ?
-		UNION SELECT a.id FROM cases k2 JOIN referrals a ON a.adds_to_case_id = k2.id WHERE k2.updated_at ` + op + ` ?
-		UNION SELECT referral_id FROM fhir_tasks WHERE updated_at ` + op + ` ?
-		UNION SELECT k3.referral_id FROM case_contacts cc JOIN cases k3 ON k3.id = cc.case_id
+		UNION ALL SELECT referral_id FROM cases WHERE updated_at ` + op + ` ?
+		UNION ALL SELECT a.id FROM cases k2 JOIN referrals a ON a.adds_to_case_id = k2.id WHERE k2.updated_at ` + op + ` ?
+		UNION ALL SELECT referral_id FROM fhir_tasks WHERE updated_at ` + op + ` ?
+		UNION ALL SELECT k3.referral_id FROM case_contacts cc JOIN cases k3 ON k3.id = cc.case_id
 			WHERE cc.created_at ` + op + ` ? AND cc.failed = false
-		UNION SELECT a.id FROM case_contacts cc JOIN referrals a ON a.adds_to_case_id = cc.case_id
+		UNION ALL SELECT a.id FROM case_contacts cc JOIN referrals a ON a.adds_to_case_id = cc.case_id
 			WHERE cc.created_at ` + op + ` ? AND cc.failed = false)`
 	return cond, []any{t, t, t, t, t, t}
 }
