@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +118,8 @@ func statusCondition(list string, sqlFor map[string]string, resource string) (st
 func changedSince(op string, t time.Time) (string, []any) {
 	// Each part starts from its own index; a case leads to the referral that opened it and
 	// to those added to it. UNION ALL, because IN needs no duplicates removed, and SQLite plans
-	// a plain UNION as a merge of full scans in id order (1.7 s a poll on the national data).
+	// a plain UNION as a merge of full scans in id order (about a second a poll on the
+	// national data).
 	cond := `r.id IN (
 		SELECT id FROM referrals WHERE updated_at ` + op + ` ?
 		UNION ALL SELECT referral_id FROM cases WHERE updated_at ` + op + ` ?
@@ -138,29 +140,55 @@ func (s *Service) SearchTasks(ctx context.Context, who Caller, q Query) (Bundle,
 	if err != nil {
 		return Bundle{}, err
 	}
-	p, err := readParams("Task", q, "owner", "status", "patient", "focus", "_lastUpdated", "_include")
+	b, n, err := s.findTasks(ctx, k, who, q)
 	if err != nil {
 		return Bundle{}, err
+	}
+	return b, s.audit(ctx, who, "fhir.search", "referral", 0, fmt.Sprintf("resource=Task results=%d", n))
+}
+
+// findTasks runs a Task search, returning the page and how many referrals it read.
+func (s *Service) findTasks(ctx context.Context, k ids, who Caller, q Query) (Bundle, int, error) {
+	p, err := readParams("Task", q, "owner", "status", "patient", "focus", "_lastUpdated", "_include")
+	if err != nil {
+		return Bundle{}, 0, err
 	}
 	rq, include, err := taskQuery(k, p, who.org())
 	if err != nil {
-		return Bundle{}, err
+		return Bundle{}, 0, err
 	}
 	op, since, polling, err := p.lastUpdated()
 	if err != nil {
-		return Bundle{}, err
+		return Bundle{}, 0, err
 	}
+	changed := func(referralRow) bool { return true }
 	if polling {
 		cond, args := changedSince(op, since)
 		rq.where(cond, args...)
+		// The exact test: the index parts may name a referral whose case changed without
+		// this Task changing (a case another referral joined).
+		changed = func(x referralRow) bool {
+			return x.taskUpdated().After(since) || op == ">=" && x.taskUpdated().Equal(since)
+		}
 	}
 	asOf := s.now().Add(-pollSettle)
 	rows, next, err := s.page(ctx, k, kindTask, rq, p)
 	if err != nil {
-		return Bundle{}, err
+		return Bundle{}, 0, err
 	}
+	rows = slices.DeleteFunc(rows, func(x referralRow) bool { return !changed(x) })
+	entries, err := s.taskEntries(ctx, k, q, rows, include)
+	if err != nil {
+		return Bundle{}, 0, apperr.Wrap("search tasks", err)
+	}
+	return searchset(q, p, entries, next, asOf), len(rows), nil
+}
+
+// taskEntries makes the search entries of Tasks, each followed by its ServiceRequest when
+// include is set.
+func (s *Service) taskEntries(ctx context.Context, k ids, q Query, rows []referralRow, include bool) ([]BundleEntry, error) {
 	var entries []BundleEntry
-	err = s.db.ReadTx(ctx, func(c store.Conn) error {
+	err := s.db.ReadTx(ctx, func(c store.Conn) error {
 		ids := rowIDs(rows)
 		msgs, err := messagesFor(ctx, c, ids)
 		if err != nil {
@@ -173,11 +201,6 @@ func (s *Service) SearchTasks(ctx context.Context, who Caller, q Query) (Bundle,
 			}
 		}
 		for _, x := range rows {
-			// A poll's exact test: the index parts above may name a referral whose case
-			// changed without this Task changing (a case another referral joined).
-			if polling && !(x.taskUpdated().After(since) || op == ">=" && x.taskUpdated().Equal(since)) {
-				continue
-			}
 			t := x.task(k, msgs[x.ID])
 			e, err := entry(q, "Task", t.ID, "match", t)
 			if err != nil {
@@ -195,10 +218,7 @@ func (s *Service) SearchTasks(ctx context.Context, who Caller, q Query) (Bundle,
 		}
 		return nil
 	})
-	if err != nil {
-		return Bundle{}, apperr.Wrap("search tasks", err)
-	}
-	return searchset(q, p, entries, next, asOf), s.audit(ctx, who, "fhir.search", "referral", 0, fmt.Sprintf("resource=Task results=%d", len(rows)))
+	return entries, err
 }
 
 // taskQuery reads the Task search parameters into a query.
