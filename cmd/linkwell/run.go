@@ -35,6 +35,7 @@ func commands() []command {
 		{"migrate", "apply database migrations", runMigrate},
 		{"user", "create or list users: user create | user list", runUser},
 		{"org", "list organisations: org list", runOrg},
+		{"client", "register API clients: client create | client list | client disable", runClient},
 		{"backup", "make a consistent online copy: backup --to FILE", runBackup},
 		{"restore", "restore a backup into an empty database: restore --from FILE", runRestore},
 		{"audit", "check the audit log's hash chain: audit verify", runAudit},

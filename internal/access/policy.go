@@ -41,6 +41,7 @@ const (
 	TakeExtract        Action = "reports.extract"
 	// ViewCommissionerReports is the aggregate dashboard, with small numbers suppressed.
 	ViewCommissionerReports Action = "reports.commissioner"
+	ManageAPIClients        Action = "api_clients.manage"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -96,6 +97,8 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 	switch act {
 	case ViewAudit:
 		return admin, "Only administrators can see the audit log", nil
+	case ManageAPIClients:
+		return admin, "Only administrators register the systems that use Linkwell's APIs", nil
 	case ViewUsers, ViewOrganisations, ViewAgreements:
 		return admin || lead, "Only administrators and service leads can see this", nil
 	case CreateOrganisation:

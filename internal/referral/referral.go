@@ -23,6 +23,7 @@ type ReceivingService struct {
 	ResponseDays        int
 	AcceptsSelfReferral bool
 	Version             int64
+	UpdatedAt           time.Time
 }
 
 // ServiceInput is what setting up or editing a receiving service takes.

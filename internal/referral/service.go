@@ -86,6 +86,38 @@ type Referrer struct {
 // Submit validates a referral, checks whether the person is already known, and records the
 // person (if new), their consent and the referral, all or nothing.
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in Input) (Referral, error) {
+	needs, p, err := s.validateSubmission(&in)
+	if err != nil {
+		return Referral{}, err
+	}
+	var r Referral
+	err = s.db.Tx(ctx, func(c store.Conn) error {
+		r, err = s.submitValidated(ctx, c, actor, by, in, needs, p)
+		return err
+	})
+	if err != nil {
+		return Referral{}, apperr.Wrap("submit referral", err)
+	}
+	return s.get(ctx, r.ID)
+}
+
+// SubmitIn is Submit inside the caller's transaction, for a referral that arrives with more
+// to record alongside it (such as one sent over FHIR): it returns the referral as stored.
+func (s *Service) SubmitIn(ctx context.Context, c store.Conn, actor audit.Actor, by Referrer, in Input) (Referral, error) {
+	needs, p, err := s.validateSubmission(&in)
+	if err != nil {
+		return Referral{}, err
+	}
+	r, err := s.submitValidated(ctx, c, actor, by, in, needs, p)
+	if err != nil {
+		return Referral{}, err
+	}
+	return getReferral(ctx, c, r.ID)
+}
+
+// validateSubmission checks the referral and, for someone new, the person, returning every
+// problem at once.
+func (s *Service) validateSubmission(in *Input) ([]Need, person.Person, error) {
 	var errs apperr.Fields
 	needs := in.validate(&errs)
 	var p person.Person
@@ -96,58 +128,52 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, by Referrer, in
 			errs = append(errs, ae.Fields...)
 		}
 	}
-	if err := errs.Err(); err != nil {
+	return needs, p, errs.Err()
+}
+
+func (s *Service) submitValidated(ctx context.Context, c store.Conn, actor audit.Actor, by Referrer, in Input, needs []Need, p person.Person) (Referral, error) {
+	svc, err := getService(ctx, c, in.ServiceID)
+	if err != nil {
+		return Referral{}, apperr.Fields{{Field: "service", Message: "Select a service from the list"}}.Err()
+	}
+	personID, err := s.resolvePerson(ctx, c, actor, in, p)
+	if err != nil {
 		return Referral{}, err
 	}
-	var r Referral
-	err := s.db.Tx(ctx, func(c store.Conn) error {
-		svc, err := getService(ctx, c, in.ServiceID)
-		if err != nil {
-			return apperr.Fields{{Field: "service", Message: "Select a service from the list"}}.Err()
+	var lead int64
+	if in.AddsToCaseID != 0 {
+		if svc, lead, err = openCaseFor(ctx, c, in.AddsToCaseID, personID); err != nil {
+			return Referral{}, err
 		}
-		personID, err := s.resolvePerson(ctx, c, actor, in, p)
-		if err != nil {
-			return err
-		}
-		var lead int64
-		if in.AddsToCaseID != 0 {
-			if svc, lead, err = openCaseFor(ctx, c, in.AddsToCaseID, personID); err != nil {
-				return err
-			}
-		}
-		now := store.Now()
-		r = Referral{PersonID: personID, ServiceID: svc.ID, Source: in.Source, ReferrerID: by.UserID, AddsToCaseID: in.AddsToCaseID,
-			ReferrerName: by.Name, ReferrerContact: in.ReferrerContact, Needs: needs, Details: in.Details,
-			Urgency: in.Urgency, KnownRisks: in.KnownRisks, ConsentGiven: in.ConsentGiven, CriteriaMet: in.CriteriaMet,
-			Status: StatusRequested, DueBy: AddWorkingDays(now, svc.ResponseDays), CreatedAt: now}
-		if by.UserID == 0 {
-			r.ReferrerName = in.ReferrerName
-		}
-		if r.ID, err = insertReferral(ctx, c, r); err != nil {
-			return err
-		}
-		if lead != 0 {
-			err := notify.Notify(ctx, c, lead, "referral.adds_to_case", "A new referral has been added to a case you lead",
-				fmt.Sprintf("/referrals/%d", r.ID))
-			if err != nil {
-				return err
-			}
-		}
-		if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentSocialPrescribing, "given"); err != nil {
-			return err
-		}
-		if in.GPSharing != "" {
-			if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentGPSharing, in.GPSharing); err != nil {
-				return err
-			}
-		}
-		return audit.Record(ctx, c, actor, referralEvent("referral.create", r.ID,
-			fmt.Sprintf("snomed=%s source=%s service=%d", SNOMEDReferralToSocialPrescribing, r.Source, r.ServiceID)))
-	})
-	if err != nil {
-		return Referral{}, apperr.Wrap("submit referral", err)
 	}
-	return s.get(ctx, r.ID)
+	now := store.Now()
+	r := Referral{PersonID: personID, ServiceID: svc.ID, Source: in.Source, ReferrerID: by.UserID, AddsToCaseID: in.AddsToCaseID,
+		ReferrerName: by.Name, ReferrerContact: in.ReferrerContact, Needs: needs, Details: in.Details,
+		Urgency: in.Urgency, KnownRisks: in.KnownRisks, ConsentGiven: in.ConsentGiven, CriteriaMet: in.CriteriaMet,
+		Status: StatusRequested, DueBy: AddWorkingDays(now, svc.ResponseDays), CreatedAt: now}
+	if by.UserID == 0 {
+		r.ReferrerName = in.ReferrerName
+	}
+	if r.ID, err = insertReferral(ctx, c, r); err != nil {
+		return Referral{}, err
+	}
+	if lead != 0 {
+		err := notify.Notify(ctx, c, lead, "referral.adds_to_case", "A new referral has been added to a case you lead",
+			fmt.Sprintf("/referrals/%d", r.ID))
+		if err != nil {
+			return Referral{}, err
+		}
+	}
+	if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentSocialPrescribing, "given"); err != nil {
+		return Referral{}, err
+	}
+	if in.GPSharing != "" {
+		if err := person.RecordConsentIn(ctx, c, actor, personID, person.ConsentGPSharing, in.GPSharing); err != nil {
+			return Referral{}, err
+		}
+	}
+	return r, audit.Record(ctx, c, actor, referralEvent("referral.create", r.ID,
+		fmt.Sprintf("snomed=%s source=%s service=%d", SNOMEDReferralToSocialPrescribing, r.Source, r.ServiceID)))
 }
 
 // openCaseFor checks that a case a referral is being added to is open and is the person's,

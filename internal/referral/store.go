@@ -12,12 +12,12 @@ import (
 )
 
 const serviceColumns = `id, organisation_id, COALESCE(team_id, 0), name, description, inclusion_criteria,
-	exclusion_criteria, response_days, accepts_self_referral, version`
+	exclusion_criteria, response_days, accepts_self_referral, version, updated_at`
 
 func scanService(row interface{ Scan(...any) error }) (ReceivingService, error) {
 	var s ReceivingService
 	err := row.Scan(&s.ID, &s.OrganisationID, &s.TeamID, &s.Name, &s.Description, &s.Inclusion,
-		&s.Exclusion, &s.ResponseDays, &s.AcceptsSelfReferral, &s.Version)
+		&s.Exclusion, &s.ResponseDays, &s.AcceptsSelfReferral, &s.Version, &s.UpdatedAt)
 	return s, err
 }
 

@@ -5,9 +5,11 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/directory"
+	"github.com/linkwell/linkwell/internal/fhir"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -34,10 +36,12 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 	if cfg.MailDir != "" {
 		mailer = notify.DirMailer{Dir: cfg.MailDir}
 	}
+	policy := access.NewPolicy(log, cases).WithSupervision(work)
 	return Deps{
 		Config:    cfg,
 		DB:        db,
 		Accounts:  account.NewService(db),
+		Clients:   apiclient.NewService(db),
 		Orgs:      orgs,
 		People:    people,
 		Referrals: referrals,
@@ -50,7 +54,8 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Workforce: work,
 		Outcomes:  outcomes.NewService(db),
 		Reports:   reports.NewService(db),
-		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
+		Policy:    policy,
+		FHIR:      fhir.NewService(db, people, referrals, cases, orgs, policy),
 		Log:       log,
 		Metrics:   metrics.New(),
 		Version:   version,

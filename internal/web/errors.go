@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/fhir"
 )
 
 // statusOf maps an error kind to its HTTP status.
@@ -52,6 +53,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status >= 500 {
 		s.Log.Error("request failed", "request_id", state(r).id, "route", state(r).route, "err", err)
+	}
+	if isFHIR(r.URL.Path) {
+		fhir.WriteProblem(w, status, fhirIssueCode(status), msg)
+		return
 	}
 	if isAPI(r) {
 		writeJSONError(w, status, err, msg)

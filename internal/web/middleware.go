@@ -173,14 +173,14 @@ var errTooLarge = &apperr.Error{Kind: apperr.Invalid, Op: "body", Message: "What
 // isAPI reports whether a request is for the JSON API, which answers errors in JSON and 401s
 // rather than redirecting to the sign-in page.
 func isAPI(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || isORUK(r.URL.Path)
+	return strings.HasPrefix(r.URL.Path, "/api/") || isORUK(r.URL.Path) || r.URL.Path == "/oauth/token"
 }
 
 // openPaths need no session, nor does the open directory feed under /oruk, nor a provider's
 // single-use link.
 var openPaths = []string{"/login", "/healthz", "/readyz", "/metrics", "/accessibility", "/privacy",
-	"/self-referral", "/self-referral/sent"}
+	"/self-referral", "/self-referral/sent", "/oauth/token"}
 
 func isOpen(path string) bool {
-	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isProviderLink(path) || isMeasureLink(path)
+	return slices.Contains(openPaths, path) || strings.HasPrefix(path, "/assets/") || isORUK(path) || isProviderLink(path) || isMeasureLink(path) || isFHIR(path)
 }

@@ -199,6 +199,9 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	if s.Policy.Can(ctx, u, access.ViewAudit, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/audit", Label: "Audit log"})
 	}
+	if s.Policy.Can(ctx, u, access.ManageAPIClients, access.Resource{}) {
+		links = append(links, navLink{Href: "/admin/api-clients", Label: "API clients"})
+	}
 	if u.Has(account.SafeguardingLead) {
 		links = append(links, navLink{Href: "/safeguarding", Label: "Safeguarding concerns"})
 	}

@@ -37,6 +37,8 @@ func (s *Server) routes() {
 	s.providerRoutes()
 	s.signpostEmailRoutes()
 	s.outcomeRoutes()
+	s.apiClientRoutes()
+	s.fhirRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

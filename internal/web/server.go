@@ -14,10 +14,12 @@ import (
 
 	"github.com/linkwell/linkwell/internal/access"
 	"github.com/linkwell/linkwell/internal/account"
+	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/casework"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/directory"
+	"github.com/linkwell/linkwell/internal/fhir"
 	"github.com/linkwell/linkwell/internal/metrics"
 	"github.com/linkwell/linkwell/internal/notify"
 	"github.com/linkwell/linkwell/internal/organisation"
@@ -42,6 +44,7 @@ type Deps struct {
 	Config    config.Serve
 	DB        *store.DB
 	Accounts  *account.Service
+	Clients   *apiclient.Service
 	Orgs      *organisation.Service
 	People    *person.Service
 	Referrals *referral.Service
@@ -54,6 +57,7 @@ type Deps struct {
 	Workforce *workforce.Service
 	Outcomes  *outcomes.Service
 	Reports   *reports.Service
+	FHIR      *fhir.Service
 	Policy    *access.Policy
 	Log       *slog.Logger
 	Metrics   *metrics.Registry
@@ -119,6 +123,16 @@ func (s *Server) housekeep(ctx context.Context) {
 		s.Log.Error("purge sessions", "err", err)
 	} else if n > 0 {
 		s.Log.Info("purged expired sessions", "count", n)
+	}
+	if n, err := s.Clients.PurgeExpired(ctx); err != nil {
+		s.Log.Error("purge api tokens", "err", err)
+	} else if n > 0 {
+		s.Log.Info("purged expired api tokens", "count", n)
+	}
+	if n, err := s.FHIR.PurgeReplies(ctx); err != nil {
+		s.Log.Error("purge fhir idempotency keys", "err", err)
+	} else if n > 0 {
+		s.Log.Info("purged fhir idempotency keys", "count", n)
 	}
 	if n, err := s.Referrals.EscalateOverdue(ctx, time.Now()); err != nil {
 		s.Log.Error("escalate overdue referrals", "err", err)
