@@ -59,11 +59,19 @@ type Bar struct {
 
 // Service builds dashboards from the database.
 type Service struct {
-	db *store.DB
+	db          *store.DB
+	researchKey []byte
 }
 
 // NewService returns a Service over db.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
+
+// WithResearchKey makes research extracts pseudonymise with this deployment's configured key
+// instead of the fallback key kept in the database.
+func (s *Service) WithResearchKey(key []byte) *Service {
+	s.researchKey = key
+	return s
+}
 
 // Build works out a dashboard; suppress hides small numbers.
 func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard, error) {

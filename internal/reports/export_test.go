@@ -134,3 +134,26 @@ func TestExtractsAreAuditedAndTheResearchOneIsPseudonymised(t *testing.T) {
 		}
 	})
 }
+
+func TestResearchExtractUsesTheConfiguredKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		who := audit.Actor{UserID: w.lw.ID, Label: "Tom", Address: "10.0.0.1"}
+		key := bytes.Repeat([]byte{7}, 32)
+		configured, err := NewService(db).WithResearchKey(key).Research(ctx, who, w.filter(), "Evaluation")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := configured.Rows[0][0], Pseudonym(key, nhsNumber(0)); got != want {
+			t.Errorf("pseudonym %q, want the configured key's %q", got, want)
+		}
+		stored, err := NewService(db).Research(ctx, who, w.filter(), "Evaluation")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Rows[0][0] == configured.Rows[0][0] || stored.Rows[0][0] == "" {
+			t.Errorf("without a configured key the stored fallback key should give other pseudonyms, got %q", stored.Rows[0][0])
+		}
+	})
+}

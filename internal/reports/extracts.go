@@ -171,12 +171,7 @@ func (s *Service) Research(ctx context.Context, actor audit.Actor, f Filter, why
 		Header: append(append([]string{"pseudonym", "age_band", "sex", "ethnic_category", "lsoa21", "imd_decile", "referral_month",
 			"referral_source", "needs_and_concerns", "referral_status", "pathway", "tier", "contacts", "connections_made",
 			"connections_attended", "days_supported", "end_reason"}, ons4Header("ons4_baseline")...), ons4Header("ons4_follow_up")...)}
-	var key []byte
-	err := s.db.Tx(ctx, func(c store.Conn) error {
-		var err error
-		key, err = secret(ctx, c, "research_pseudonym")
-		return err
-	})
+	key, err := s.pseudonymKey(ctx)
 	if err != nil {
 		return g, apperr.Wrap("research extract", err)
 	}
@@ -232,6 +227,22 @@ func (s *Service) audit(ctx context.Context, actor audit.Actor, action, what str
 	return apperr.Wrap("audit export", s.db.Tx(ctx, func(c store.Conn) error {
 		return audit.Record(ctx, c, actor, audit.Event{Action: action, RecordType: "report", RecordID: what, Reason: why, Detail: detail})
 	}))
+}
+
+// pseudonymKey is the configured research key or, when the deployment has none, a random key
+// kept in the database: pseudonyms then stay stable, but anyone with a copy of the database
+// could re-identify an extract, which a key kept in the deployment's configuration prevents.
+func (s *Service) pseudonymKey(ctx context.Context) ([]byte, error) {
+	if len(s.researchKey) > 0 {
+		return s.researchKey, nil
+	}
+	var key []byte
+	err := s.db.Tx(ctx, func(c store.Conn) error {
+		var err error
+		key, err = secret(ctx, c, "research_pseudonym")
+		return err
+	})
+	return key, err
 }
 
 // secret returns a deployment's named secret, making it on first use.

@@ -49,7 +49,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
 		Outcomes:  outcomes.NewService(db),
-		Reports:   reports.NewService(db),
+		Reports:   reports.NewService(db).WithResearchKey(cfg.ResearchKey),
 		Policy:    access.NewPolicy(log, cases).WithSupervision(work),
 		Log:       log,
 		Metrics:   metrics.New(),
