@@ -93,10 +93,15 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		if err != nil {
 			return err
 		}
+		equality, err := equalityCounts(ctx, c, f)
+		if err != nil {
+			return err
+		}
 		d.Sections = append(d.Sections, ref.sections(suppress)...)
 		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
 		d.Sections = append(d.Sections, activity.sections(suppress)...)
 		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
+		d.Sections = append(d.Sections, equality.sections(suppress)...)
 		d.Headline = headline(d.Sections)
 		return nil
 	})
@@ -106,8 +111,17 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 // scope is the WHERE clause shared by every query over referrals r (with services s, and
 // people p and cases c where the filter needs them), with its arguments.
 func (f Filter) scope(dateCol string) (string, []any) {
-	conds := []string{dateCol + " >= ?", dateCol + " < ?"}
-	args := []any{f.From.UTC(), f.To.AddDate(0, 0, 1).UTC()}
+	conds, args := f.narrowing()
+	return dateCol + " >= ? AND " + dateCol + " < ? AND " + conds, append([]any{f.From.UTC(), f.end()}, args...)
+}
+
+// end is the moment just after the period's last day.
+func (f Filter) end() time.Time { return f.To.AddDate(0, 0, 1).UTC() }
+
+// narrowing is the filter's conditions other than the period, with their arguments.
+func (f Filter) narrowing() (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
 	add := func(cond string, arg any) {
 		conds = append(conds, cond)
 		args = append(args, arg)

@@ -279,10 +279,20 @@ func AgeBand(dob string, at time.Time) string {
 		return ""
 	}
 	age := at.Year() - born.Year()
-	if at.YearDay() < born.YearDay() {
+	if at.Format("01-02") < born.Format("01-02") {
 		age--
 	}
+	return ageBand(age)
+}
+
+// ageBands are the bands ageBand gives, youngest first, then one for an age not known.
+var ageBands = []string{"under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+", "Not known"}
+
+// ageBand is the band of an age in whole years; a negative age is not known.
+func ageBand(age int) string {
 	switch {
+	case age < 0:
+		return "Not known"
 	case age < 18:
 		return "under 18"
 	case age < 25:
