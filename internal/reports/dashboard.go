@@ -101,12 +101,17 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		if err != nil {
 			return err
 		}
+		areas, err := areaCounts(ctx, c, f)
+		if err != nil {
+			return err
+		}
 		d.Sections = append(d.Sections, ref.sections(suppress)...)
 		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
 		d.Sections = append(d.Sections, activity.sections(suppress)...)
 		d.Sections = append(d.Sections, caseloadSection(loads, suppress))
 		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
 		d.Sections = append(d.Sections, equality.sections(suppress)...)
+		d.Sections = append(d.Sections, areas.sections(suppress)...)
 		d.Headline = headline(d.Sections)
 		return nil
 	})
