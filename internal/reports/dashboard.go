@@ -105,6 +105,10 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		if err != nil {
 			return err
 		}
+		referred, lists, err := practiceReferrals(ctx, c, f)
+		if err != nil {
+			return err
+		}
 		d.Sections = append(d.Sections, ref.sections(suppress)...)
 		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
 		d.Sections = append(d.Sections, activity.sections(suppress)...)
@@ -112,6 +116,7 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
 		d.Sections = append(d.Sections, equality.sections(suppress)...)
 		d.Sections = append(d.Sections, areas.sections(suppress)...)
+		d.Sections = append(d.Sections, practiceSection(referred, lists, f.Practice, suppress))
 		d.Headline = headline(d.Sections)
 		return nil
 	})
