@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	s.providerRoutes()
 	s.signpostEmailRoutes()
 	s.outcomeRoutes()
+	s.practiceListRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
