@@ -44,12 +44,21 @@ func TestDemoCasesHaveMeasuresWithARealisticSpread(t *testing.T) {
 	if closed < 30 || paired*10 < closed*7 || paired+missing != closed {
 		t.Errorf("%d closed cases, %d with ONS4 before and after, %d with a reason for none: want most measured and the rest explained", closed, paired, missing)
 	}
+	if err := LoadPracticeLists(ctx, reports.NewService(db)); err != nil {
+		t.Fatal(err)
+	}
 	now := time.Now().UTC()
 	dash, err := reports.NewService(db).Build(ctx, reports.Filter{From: now.AddDate(0, 0, -1), To: now}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range dash.Sections {
+		if s.ID == "practices" {
+			// Every demo person is registered with one of the three practices with a list size.
+			if len(s.Rows) != 5 || s.Rows[3].Cells[0] != "0" || s.Rows[0].Cells[2] == "" || s.Rows[0].Cells[1] != "8,240" {
+				t.Errorf("practices %+v", s.Rows)
+			}
+		}
 		if s.ID != "outcomes" {
 			continue
 		}
