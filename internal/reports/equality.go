@@ -89,7 +89,7 @@ func (t equalityTally) sections(suppress bool) []Section {
 		}
 		quintiles = append(quintiles, group{label, func(k equalityKey) bool { return k.quintile == q }})
 	}
-	quintiles = append(quintiles, group{"Not known (postcode not in the directory)", func(k equalityKey) bool { return k.quintile == 0 }})
+	quintiles = append(quintiles, group{"Not known", func(k equalityKey) bool { return k.quintile == 0 }})
 	return []Section{
 		t.section("equality-age", "Age band", bands, suppress),
 		t.section("equality-sex", "Sex", sexes, suppress),
@@ -117,7 +117,7 @@ func (t equalityTally) section(id, heading string, groups []group, suppress bool
 		ChartTitle: "Share of referrals that completed support, by " + lowerFirst(heading),
 		Columns:    []string{heading, "Referrals", "Declined", "Declined (%)", "Completed", "Completed (%)"},
 		Note: "Completed means the case closed with the person's goals met or stepped down to a link worker. " +
-			"Age is on the day of referral; deprivation is the Index of Multiple Deprivation for the person's postcode."}
+			"Age is on the day of referral; deprivation is the Index of Multiple Deprivation for the person's postcode, not known when the postcode is not in the postcode directory."}
 	lo, hi := -1, -1
 	rate := make([]float64, len(groups))
 	for i, g := range groups {

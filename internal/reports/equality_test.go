@@ -48,7 +48,7 @@ func TestEqualityBreakdownsCountReferralsDeclinesAndCompletions(t *testing.T) {
 				"65-74": {"0", "0", "", "0", ""}, "Total": {"8", "1", "", "6", ""}},
 			"equality-sex":         {"Female": {"3", "0", "0%", "3", "100%"}, "Male": {"1", "0", "0%", "1", "100%"}, "Not known": {"4", "1", "25%", "2", "50%"}},
 			"equality-ethnic":      {"Asian or Asian British: Indian": {"3", "0", "0%", "3", "100%"}, "Not stated": {"5", "1", "20%", "3", "60%"}},
-			"equality-deprivation": {"Quintile 1 (most deprived)": {"3", "0", "0%", "3", "100%"}, "Not known (postcode not in the directory)": {"5", "1", "20%", "3", "60%"}},
+			"equality-deprivation": {"Quintile 1 (most deprived)": {"3", "0", "0%", "3", "100%"}, "Not known": {"5", "1", "20%", "3", "60%"}},
 		}
 		for id, rows := range want {
 			sec := section(t, d, id)
