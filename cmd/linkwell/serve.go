@@ -50,6 +50,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 			err = demo.LoadPracticeLists(ctx, deps.Reports)
 		}
 		if err == nil && loaded {
+			err = demo.DateReferralsBeforeContacts(ctx, db)
+		}
+		if err == nil && loaded {
 			err = demo.LoadWorkforce(ctx, demo.Workforce{Accounts: deps.Accounts, Cases: deps.Cases, Work: deps.Workforce})
 		}
 		if err == nil && loaded {
