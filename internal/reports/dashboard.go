@@ -77,50 +77,52 @@ func (s *Service) WithResearchKey(key []byte) *Service {
 func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard, error) {
 	d := Dashboard{Filter: f, Suppressed: suppress}
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
-		ref, err := referralCounts(ctx, c, f)
+		t, err := countAll(ctx, c, f)
 		if err != nil {
 			return err
 		}
-		waits, err := waitingDays(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		out, err := outcomePairs(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		activity, err := caseActivity(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		equality, err := equalityCounts(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		loads, err := caseloads(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		areas, err := areaCounts(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		referred, lists, err := practiceReferrals(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		d.Sections = append(d.Sections, ref.sections(suppress)...)
-		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
-		d.Sections = append(d.Sections, activity.sections(suppress)...)
-		d.Sections = append(d.Sections, caseloadSection(loads, suppress))
-		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
-		d.Sections = append(d.Sections, equality.sections(suppress)...)
-		d.Sections = append(d.Sections, areas.sections(suppress)...)
-		d.Sections = append(d.Sections, practiceSection(referred, lists, f.Practice, suppress))
+		d.Sections = append(d.Sections, t.ref.sections(suppress)...)
+		d.Sections = append(d.Sections, needsSection(t.ref.needCounts(), suppress), waitingSection(t.waits, suppress))
+		d.Sections = append(d.Sections, t.activity.sections(suppress)...)
+		d.Sections = append(d.Sections, caseloadSection(t.loads, suppress))
+		d.Sections = append(d.Sections, t.pairs.itemSection(suppress), t.pairs.pathwaySection(suppress))
+		d.Sections = append(d.Sections, t.equality.sections(suppress)...)
+		d.Sections = append(d.Sections, t.areas.sections(suppress)...)
+		d.Sections = append(d.Sections, practiceSection(t.referred, t.lists, f.Practice, suppress))
 		d.Headline = headline(d.Sections)
 		return nil
 	})
 	return d, apperr.Wrap("dashboard", err)
+}
+
+// tallies are every count a dashboard is drawn from, read in one snapshot.
+type tallies struct {
+	ref             referralTally
+	waits, loads    Histogram
+	pairs           pairs
+	activity        activity
+	equality        equalityTally
+	areas           areaTally
+	referred, lists map[string]int
+}
+
+func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
+	var t tallies
+	for _, count := range []func() error{
+		func() (err error) { t.ref, err = referralCounts(ctx, c, f); return err },
+		func() (err error) { t.waits, err = waitingDays(ctx, c, f); return err },
+		func() (err error) { t.pairs, err = outcomePairs(ctx, c, f); return err },
+		func() (err error) { t.activity, err = caseActivity(ctx, c, f); return err },
+		func() (err error) { t.equality, err = equalityCounts(ctx, c, f); return err },
+		func() (err error) { t.loads, err = caseloads(ctx, c, f); return err },
+		func() (err error) { t.areas, err = areaCounts(ctx, c, f); return err },
+		func() (err error) { t.referred, t.lists, err = practiceReferrals(ctx, c, f); return err },
+	} {
+		if err := count(); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
 }
 
 // scope is the WHERE clause shared by every query over referrals r (with services s, and
