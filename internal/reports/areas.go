@@ -32,41 +32,17 @@ type areaTally struct {
 	barriers        map[string]map[casework.Barrier]int
 }
 
-func areaCounts(ctx context.Context, c store.Conn, f Filter) (areaTally, error) {
-	t := areaTally{referred: map[string]int{}, unmet: map[string]int{}, unmetNeeds: map[string]map[referral.Need]int{},
+func newAreaTally() areaTally {
+	return areaTally{referred: map[string]int{}, unmet: map[string]int{}, unmetNeeds: map[string]map[referral.Need]int{},
 		barriers: map[string]map[casework.Barrier]int{}}
+}
+
+// areaCounts adds to the referrals by area the barriers their people met.
+func areaCounts(ctx context.Context, c store.Conn, f Filter, referred referredTally) (areaTally, error) {
+	t := referred.areas()
 	where, args := f.scope("r.created_at")
-	area := c.Dialect().OutwardOf("p.postcode")
 	from := f.referralsFrom() + ` JOIN people p ON p.id = r.person_id LEFT JOIN cases k ON k.referral_id = r.id WHERE ` + where
-	rows, err := c.Query(ctx, `SELECT `+area+`, r.needs, CASE WHEN r.status = 'rejected' OR (k.status = 'closed' AND NOT EXISTS (
-			SELECT 1 FROM connections cn WHERE cn.case_id = k.id AND cn.status IN (`+attendedStatuses+`))) THEN 1 ELSE 0 END, COUNT(*)
-		`+from+` GROUP BY 1, 2, 3`, args...)
-	if err != nil {
-		return t, fmt.Errorf("unmet needs: %w", err)
-	}
-	for rows.Next() {
-		var a, needs string
-		var unmet, n int
-		if err := rows.Scan(&a, &needs, &unmet, &n); err != nil {
-			rows.Close()
-			return t, err
-		}
-		t.referred[a] += n
-		if unmet == 1 {
-			t.unmet[a] += n
-			if t.unmetNeeds[a] == nil {
-				t.unmetNeeds[a] = map[referral.Need]int{}
-			}
-			for _, need := range referral.ParseNeedsList(needs) {
-				t.unmetNeeds[a][need] += n
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return t, err
-	}
-	return t, caseBarriers(ctx, c, t, area, from, args)
+	return t, caseBarriers(ctx, c, t, c.Dialect().OutwardOf("p.postcode"), from, args)
 }
 
 // caseBarriers counts, by area, the cases naming each barrier in their "what matters to me"

@@ -86,9 +86,9 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		d.Sections = append(d.Sections, t.activity.sections(suppress)...)
 		d.Sections = append(d.Sections, caseloadSection(t.loads, suppress))
 		d.Sections = append(d.Sections, t.pairs.itemSection(suppress), t.pairs.pathwaySection(suppress))
-		d.Sections = append(d.Sections, t.equality.sections(suppress)...)
+		d.Sections = append(d.Sections, t.referred.equality().sections(suppress)...)
 		d.Sections = append(d.Sections, t.areas.sections(suppress)...)
-		d.Sections = append(d.Sections, practiceSection(t.referred, t.lists, f.Practice, suppress))
+		d.Sections = append(d.Sections, practiceSection(t.referred.practices(), t.lists, f.Practice, suppress))
 		d.Headline = headline(d.Sections)
 		return nil
 	})
@@ -97,13 +97,13 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 
 // tallies are every count a dashboard is drawn from, read in one snapshot.
 type tallies struct {
-	ref             referralTally
-	waits, loads    Histogram
-	pairs           pairs
-	activity        activity
-	equality        equalityTally
-	areas           areaTally
-	referred, lists map[string]int
+	ref          referralTally
+	waits, loads Histogram
+	pairs        pairs
+	activity     activity
+	referred     referredTally
+	areas        areaTally
+	lists        map[string]int
 }
 
 func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
@@ -113,10 +113,10 @@ func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
 		func() (err error) { t.waits, err = waitingDays(ctx, c, f); return err },
 		func() (err error) { t.pairs, err = outcomePairs(ctx, c, f); return err },
 		func() (err error) { t.activity, err = caseActivity(ctx, c, f); return err },
-		func() (err error) { t.equality, err = equalityCounts(ctx, c, f); return err },
+		func() (err error) { t.referred, err = referredCounts(ctx, c, f); return err },
 		func() (err error) { t.loads, err = caseloads(ctx, c, f); return err },
-		func() (err error) { t.areas, err = areaCounts(ctx, c, f); return err },
-		func() (err error) { t.referred, t.lists, err = practiceReferrals(ctx, c, f); return err },
+		func() (err error) { t.areas, err = areaCounts(ctx, c, f, t.referred); return err },
+		func() (err error) { t.lists, err = practiceListSizes(ctx, c); return err },
 	} {
 		if err := count(); err != nil {
 			return t, err

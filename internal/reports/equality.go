@@ -1,12 +1,10 @@
 package reports
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 
 	"github.com/linkwell/linkwell/internal/person"
-	"github.com/linkwell/linkwell/internal/store"
 )
 
 // Equality breakdowns (DESIGN F11, §3.1): the period's referrals, and how many were declined
@@ -32,35 +30,6 @@ type equalityKey struct {
 
 // equalityTally is the period's referrals by group and by how they ended.
 type equalityTally map[equalityKey][endings]int
-
-func equalityCounts(ctx context.Context, c store.Conn, f Filter) (equalityTally, error) {
-	t := equalityTally{}
-	where, args := f.scope("r.created_at")
-	rows, err := c.Query(ctx, `SELECT age, sex, ethnic, decile, ended, COUNT(*) FROM (
-		SELECT `+c.Dialect().AgeAt("p.date_of_birth", "r.created_at")+` AS age, p.sex AS sex, p.ethnic_category AS ethnic,
-			COALESCE(pc.imd_decile, 0) AS decile,
-			CASE WHEN r.status = 'rejected' THEN 1
-				WHEN k.status = 'closed' AND k.closure_reason IN (`+completedReasons+`) THEN 2 ELSE 0 END AS ended
-		`+f.referralsFrom()+` JOIN people p ON p.id = r.person_id
-		LEFT JOIN postcodes pc ON pc.postcode = p.postcode LEFT JOIN cases k ON k.referral_id = r.id
-		WHERE `+where+`) x GROUP BY age, sex, ethnic, decile, ended`, args...)
-	if err != nil {
-		return t, fmt.Errorf("equality: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var age, decile, ended, n int
-		var k equalityKey
-		if err := rows.Scan(&age, &k.sex, &k.ethnic, &decile, &ended, &n); err != nil {
-			return t, err
-		}
-		k.band, k.quintile = ageBand(age), (decile+1)/2
-		counts := t[k]
-		counts[ended] += n
-		t[k] = counts
-	}
-	return t, rows.Err()
-}
 
 // group is one row of a breakdown: its label and which referrals belong to it.
 type group struct {

@@ -110,25 +110,13 @@ func thousands(n int) string {
 	return s
 }
 
-// practiceReferrals counts the period's referrals by the person's GP practice, with the list
-// sizes entered.
-func practiceReferrals(ctx context.Context, c store.Conn, f Filter) (map[string]int, map[string]int, error) {
-	where, args := f.scope("r.created_at")
-	rows, err := c.Query(ctx, `SELECT p.practice_ods, COUNT(*) `+f.referralsFrom()+` JOIN people p ON p.id = r.person_id
-		WHERE `+where+` GROUP BY p.practice_ods`, args...)
+// practiceListSizes reads the list sizes entered, by ODS code.
+func practiceListSizes(ctx context.Context, c store.Conn) (map[string]int, error) {
+	rows, err := c.Query(ctx, `SELECT practice_ods, list_size FROM practice_lists`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("referrals by practice: %w", err)
+		return nil, fmt.Errorf("practice lists: %w", err)
 	}
-	referred, err := scanCounts(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	rows, err = c.Query(ctx, `SELECT practice_ods, list_size FROM practice_lists`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("practice lists: %w", err)
-	}
-	lists, err := scanCounts(rows)
-	return referred, lists, err
+	return scanCounts(rows)
 }
 
 // scanCounts reads (key, count) rows.
