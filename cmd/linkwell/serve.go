@@ -47,6 +47,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 			err = demo.LoadDirectoryWithPostcodes(ctx, db, deps.Directory)
 		}
 		if err == nil && loaded {
+			err = demo.LoadPracticeLists(ctx, deps.Reports)
+		}
+		if err == nil && loaded {
+			err = demo.DateReferralsBeforeContacts(ctx, db)
+		}
+		if err == nil && loaded {
 			err = demo.LoadWorkforce(ctx, demo.Workforce{Accounts: deps.Accounts, Cases: deps.Cases, Work: deps.Workforce})
 		}
 		if err == nil && loaded {
@@ -57,6 +63,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		log.Info("demo mode", "loaded_demo_data", loaded)
+	} else if len(cfg.ResearchKey) == 0 {
+		log.Warn("no --research-key set: research extracts fall back to the pseudonym key kept in the database")
 	}
 	srv, err := web.New(deps)
 	if err != nil {

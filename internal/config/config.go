@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +40,10 @@ type Serve struct {
 	// MailDir, when set, is a directory each email is written to as a file instead of being
 	// sent: for demonstrations and tests, not for real people's email.
 	MailDir string
+	// ResearchKey is the secret that turns NHS numbers into pseudonyms in the research extract,
+	// at least 32 bytes written as hex. Kept out of the database, so that a copy of the database
+	// alone cannot re-identify an extract; without it, a key stored in the database is used.
+	ResearchKey []byte
 }
 
 // TLS reports whether Linkwell serves HTTPS itself.
@@ -100,6 +105,7 @@ func ParseServe(args []string, getenv Getenv, help io.Writer) (Serve, error) {
 	fs.StringVar(&c.TLSKey, "tls-key", getenv("LINKWELL_TLS_KEY"), "TLS key file (env LINKWELL_TLS_KEY)")
 	fs.StringVar(&c.PublicURL, "public-url", getenv("LINKWELL_PUBLIC_URL"), "where people reach Linkwell, for links in emails (env LINKWELL_PUBLIC_URL)")
 	fs.StringVar(&c.MailDir, "mail-dir", getenv("LINKWELL_MAIL_DIR"), "write emails as files to this directory instead of sending them (env LINKWELL_MAIL_DIR)")
+	researchKey := fs.String("research-key", getenv("LINKWELL_RESEARCH_KEY"), "secret for pseudonyms in research extracts, 64 or more hex digits (env LINKWELL_RESEARCH_KEY)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "LINKWELL_LOG_LEVEL", "info"), "debug, info, warn or error (env LINKWELL_LOG_LEVEL)")
 	// "--demo" on its own means true, as a boolean flag would.
 	fs.Lookup("demo").DefValue = "false"
@@ -114,6 +120,9 @@ func ParseServe(args []string, getenv Getenv, help io.Writer) (Serve, error) {
 	if c.Demo, err = strconv.ParseBool(*demo); err != nil {
 		return Serve{}, fmt.Errorf("--demo must be true or false, not %q", *demo)
 	}
+	if c.ResearchKey, err = researchKeyOf(*researchKey); err != nil {
+		return Serve{}, err
+	}
 	c.MFA = MFA(*mfa)
 	if c.MFA == "" {
 		c.MFA = MFARequired
@@ -122,6 +131,18 @@ func ParseServe(args []string, getenv Getenv, help io.Writer) (Serve, error) {
 		}
 	}
 	return c, c.validate()
+}
+
+// researchKeyOf reads a research key written as hex; empty means none is configured.
+func researchKeyOf(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(key) < 32 {
+		return nil, errors.New("--research-key must be at least 64 hex digits (32 random bytes), such as the output of `openssl rand -hex 32`")
+	}
+	return key, nil
 }
 
 // normaliseBoolFlag turns a bare "--name" into "--name=true" so the flag can also be given a

@@ -30,6 +30,10 @@ func TestParseServeDefaultsAndEnvironment(t *testing.T) {
 	if err != nil || c.PublicURL != "https://linkwell.example" || c.MailDir != "/tmp/mail" {
 		t.Errorf("public URL and mail directory: %+v, %v", c, err)
 	}
+	c, err = ParseServe(nil, env(map[string]string{"LINKWELL_RESEARCH_KEY": strings.Repeat("0f", 32)}), io.Discard)
+	if err != nil || len(c.ResearchKey) != 32 || c.ResearchKey[0] != 0x0f {
+		t.Errorf("research key from the environment: %x, %v", c.ResearchKey, err)
+	}
 	c, err = ParseServe([]string{"--addr", "127.0.0.1:1"}, env(map[string]string{"LINKWELL_ADDR": "0.0.0.0:9000"}), io.Discard)
 	if err != nil || c.Addr != "127.0.0.1:1" {
 		t.Errorf("flag should win over environment: %+v, %v", c, err)
@@ -41,6 +45,7 @@ func TestParseServeRejectsBadValuesInOneLine(t *testing.T) {
 		{"--addr", "8080"}, {"--addr", "h:99999"}, {"--mfa", "no"}, {"--demo=perhaps"},
 		{"--tls-key", "k.pem"}, {"--log-level", "loud"}, {"--nope"}, {"extra"}, {"--db", ""},
 		{"--public-url", "linkwell.example"}, {"--public-url", "ftp://linkwell.example"},
+		{"--research-key", "not-hex"}, {"--research-key", strings.Repeat("ab", 31)},
 	} {
 		_, err := ParseServe(args, env(nil), io.Discard)
 		if err == nil {

@@ -140,7 +140,7 @@ func (w demoWorld) referOne(ctx context.Context, d Casework, rng *rand.Rand, i i
 			Sex:         []person.Sex{person.Female, person.Male}[rng.IntN(2)], EthnicCategory: person.EthnicCategories[rng.IntN(16)],
 			Postcode: postcodes[rng.IntN(len(postcodes))], Phone: fmt.Sprintf("07700 900%03d", i%1000),
 			ContactMethods: []person.ContactMethod{person.ByPhone}, PreferredLanguage: "English",
-			CarerStatus: person.CarerStatuses[rng.IntN(4)]},
+			CarerStatus: person.CarerStatuses[rng.IntN(4)], PracticeODS: practiceLists[i%len(practiceLists)][0]},
 		NotADuplicate: true,
 	}
 	r, err := d.Referrals.Submit(ctx, account.Actor(gp, "demo"), referral.Referrer{UserID: gp.ID, Name: gp.Name}, in)

@@ -44,12 +44,35 @@ func TestDemoCasesHaveMeasuresWithARealisticSpread(t *testing.T) {
 	if closed < 30 || paired*10 < closed*7 || paired+missing != closed {
 		t.Errorf("%d closed cases, %d with ONS4 before and after, %d with a reason for none: want most measured and the rest explained", closed, paired, missing)
 	}
+	if err := LoadPracticeLists(ctx, reports.NewService(db)); err != nil {
+		t.Fatal(err)
+	}
+	if err := DateReferralsBeforeContacts(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var early int
+	if err := r.QueryRow(ctx, `SELECT COUNT(*) FROM case_contacts cc JOIN cases k ON k.id = cc.case_id JOIN referrals f ON f.id = k.referral_id
+		WHERE cc.contact_at < f.created_at OR cc.contact_at < k.opened_at OR k.opened_at < f.created_at`).Scan(&early); err != nil || early != 0 {
+		t.Errorf("%d contacts before their referral or case, or cases opened before their referral (%v)", early, err)
+	}
 	now := time.Now().UTC()
-	dash, err := reports.NewService(db).Build(ctx, reports.Filter{From: now.AddDate(0, 0, -1), To: now}, false)
+	dash, err := reports.NewService(db).Build(ctx, reports.Filter{From: now.AddDate(0, 0, -40), To: now}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range dash.Sections {
+		if s.ID == "waiting" {
+			// First contacts follow referrals by 1 to 10 days, so half wait more than a day.
+			if len(s.Rows) < 3 || s.Rows[1].Label != "Median" || s.Rows[1].Cells[0] == "0.0" || s.Rows[2].Cells[0] == "0.0" {
+				t.Errorf("waiting times %+v", s.Rows)
+			}
+		}
+		if s.ID == "practices" {
+			// Every demo person is registered with one of the three practices with a list size.
+			if len(s.Rows) != 5 || s.Rows[3].Cells[0] != "0" || s.Rows[0].Cells[2] == "" || s.Rows[0].Cells[1] != "8,240" {
+				t.Errorf("practices %+v", s.Rows)
+			}
+		}
 		if s.ID != "outcomes" {
 			continue
 		}

@@ -59,47 +59,86 @@ type Bar struct {
 
 // Service builds dashboards from the database.
 type Service struct {
-	db *store.DB
+	db          *store.DB
+	researchKey []byte
 }
 
 // NewService returns a Service over db.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
 
+// WithResearchKey makes research extracts pseudonymise with this deployment's configured key
+// instead of the fallback key kept in the database.
+func (s *Service) WithResearchKey(key []byte) *Service {
+	s.researchKey = key
+	return s
+}
+
 // Build works out a dashboard; suppress hides small numbers.
 func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard, error) {
 	d := Dashboard{Filter: f, Suppressed: suppress}
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
-		ref, err := referralCounts(ctx, c, f)
+		t, err := countAll(ctx, c, f)
 		if err != nil {
 			return err
 		}
-		waits, err := waitingDays(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		out, err := outcomePairs(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		activity, err := caseActivity(ctx, c, f)
-		if err != nil {
-			return err
-		}
-		d.Sections = append(d.Sections, ref.sections(suppress)...)
-		d.Sections = append(d.Sections, needsSection(ref.needCounts(), suppress), waitingSection(waits, suppress))
-		d.Sections = append(d.Sections, activity.sections(suppress)...)
-		d.Sections = append(d.Sections, out.itemSection(suppress), out.pathwaySection(suppress))
+		d.Sections = append(d.Sections, t.ref.sections(suppress)...)
+		d.Sections = append(d.Sections, needsSection(t.ref.needCounts(), suppress), waitingSection(t.waits, suppress))
+		d.Sections = append(d.Sections, t.activity.sections(suppress)...)
+		d.Sections = append(d.Sections, caseloadSection(t.loads, suppress))
+		d.Sections = append(d.Sections, t.pairs.itemSection(suppress), t.pairs.pathwaySection(suppress))
+		d.Sections = append(d.Sections, t.referred.equality().sections(suppress)...)
+		d.Sections = append(d.Sections, t.areas.sections(suppress)...)
+		d.Sections = append(d.Sections, practiceSection(t.referred.practices(), t.lists, f.Practice, suppress))
 		d.Headline = headline(d.Sections)
 		return nil
 	})
 	return d, apperr.Wrap("dashboard", err)
 }
 
+// tallies are every count a dashboard is drawn from, read in one snapshot.
+type tallies struct {
+	ref          referralTally
+	waits, loads Histogram
+	pairs        pairs
+	activity     activity
+	referred     referredTally
+	areas        areaTally
+	lists        map[string]int
+}
+
+func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
+	var t tallies
+	for _, count := range []func() error{
+		func() (err error) { t.ref, err = referralCounts(ctx, c, f); return err },
+		func() (err error) { t.waits, err = waitingDays(ctx, c, f); return err },
+		func() (err error) { t.pairs, err = outcomePairs(ctx, c, f); return err },
+		func() (err error) { t.activity, err = caseActivity(ctx, c, f); return err },
+		func() (err error) { t.referred, err = referredCounts(ctx, c, f); return err },
+		func() (err error) { t.loads, err = caseloads(ctx, c, f); return err },
+		func() (err error) { t.areas, err = areaCounts(ctx, c, f, t.referred); return err },
+		func() (err error) { t.lists, err = practiceListSizes(ctx, c); return err },
+	} {
+		if err := count(); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
 // scope is the WHERE clause shared by every query over referrals r (with services s, and
 // people p and cases c where the filter needs them), with its arguments.
 func (f Filter) scope(dateCol string) (string, []any) {
-	conds := []string{dateCol + " >= ?", dateCol + " < ?"}
-	args := []any{f.From.UTC(), f.To.AddDate(0, 0, 1).UTC()}
+	conds, args := f.narrowing()
+	return dateCol + " >= ? AND " + dateCol + " < ? AND " + conds, append([]any{f.From.UTC(), f.end()}, args...)
+}
+
+// end is the moment just after the period's last day.
+func (f Filter) end() time.Time { return f.To.AddDate(0, 0, 1).UTC() }
+
+// narrowing is the filter's conditions other than the period, with their arguments.
+func (f Filter) narrowing() (string, []any) {
+	conds := []string{"1 = 1"}
+	var args []any
 	add := func(cond string, arg any) {
 		conds = append(conds, cond)
 		args = append(args, arg)

@@ -171,12 +171,7 @@ func (s *Service) Research(ctx context.Context, actor audit.Actor, f Filter, why
 		Header: append(append([]string{"pseudonym", "age_band", "sex", "ethnic_category", "lsoa21", "imd_decile", "referral_month",
 			"referral_source", "needs_and_concerns", "referral_status", "pathway", "tier", "contacts", "connections_made",
 			"connections_attended", "days_supported", "end_reason"}, ons4Header("ons4_baseline")...), ons4Header("ons4_follow_up")...)}
-	var key []byte
-	err := s.db.Tx(ctx, func(c store.Conn) error {
-		var err error
-		key, err = secret(ctx, c, "research_pseudonym")
-		return err
-	})
+	key, err := s.pseudonymKey(ctx)
 	if err != nil {
 		return g, apperr.Wrap("research extract", err)
 	}
@@ -234,6 +229,22 @@ func (s *Service) audit(ctx context.Context, actor audit.Actor, action, what str
 	}))
 }
 
+// pseudonymKey is the configured research key or, when the deployment has none, a random key
+// kept in the database: pseudonyms then stay stable, but anyone with a copy of the database
+// could re-identify an extract, which a key kept in the deployment's configuration prevents.
+func (s *Service) pseudonymKey(ctx context.Context) ([]byte, error) {
+	if len(s.researchKey) > 0 {
+		return s.researchKey, nil
+	}
+	var key []byte
+	err := s.db.Tx(ctx, func(c store.Conn) error {
+		var err error
+		key, err = secret(ctx, c, "research_pseudonym")
+		return err
+	})
+	return key, err
+}
+
 // secret returns a deployment's named secret, making it on first use.
 func secret(ctx context.Context, c store.Conn, name string) ([]byte, error) {
 	var v string
@@ -268,10 +279,20 @@ func AgeBand(dob string, at time.Time) string {
 		return ""
 	}
 	age := at.Year() - born.Year()
-	if at.YearDay() < born.YearDay() {
+	if at.Format("01-02") < born.Format("01-02") {
 		age--
 	}
+	return ageBand(age)
+}
+
+// ageBands are the bands ageBand gives, youngest first, then one for an age not known.
+var ageBands = []string{"under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+", "Not known"}
+
+// ageBand is the band of an age in whole years; a negative age is not known.
+func ageBand(age int) string {
 	switch {
+	case age < 0:
+		return "Not known"
 	case age < 18:
 		return "under 18"
 	case age < 25:

@@ -53,7 +53,7 @@ func NewDeps(cfg config.Serve, db *store.DB, log *slog.Logger, version string) D
 		Inbox:     notify.NewInbox(db),
 		Workforce: work,
 		Outcomes:  outcomes.NewService(db),
-		Reports:   reports.NewService(db),
+		Reports:   reports.NewService(db).WithResearchKey(cfg.ResearchKey),
 		Policy:    policy,
 		FHIR:      fhir.NewService(db, people, referrals, cases, orgs, policy),
 		Log:       log,

@@ -41,6 +41,8 @@ func TestCommissionersReachTotalsOnly(t *testing.T) {
 		{"GET", "/caseload", 403},
 		{"GET", "/caseload/team", 403},
 		{"GET", "/people/search?nhs_number=" + url.QueryEscape(f.person.NHSNumber.String()), 403},
+		{"GET", "/reports/practices", 403},
+		{"POST", "/reports/practices", 403},
 	} {
 		var form url.Values
 		if c.method == "POST" {
@@ -115,5 +117,36 @@ func TestDashboardsShowSuppressedTotalsAndAuditExports(t *testing.T) {
 	p, err := audit.List(t.Context(), f.DB, audit.Filter{Action: "report.export"})
 	if err != nil || p.Total != 2 || p.Entries[0].Reason != "Quarterly board report" {
 		t.Errorf("exports audited: %d (%v)", p.Total, err)
+	}
+}
+
+func TestServiceLeadEntersPracticeListSizes(t *testing.T) {
+	f := newCaseworkFixture(t)
+	lead := f.client(t, rpLead)
+	if res, body := f.get(t, lead, "/reports/service"); res.StatusCode != http.StatusOK || !strings.Contains(body, `href="/reports/practices"`) ||
+		!strings.Contains(body, "No practice list sizes have been entered") {
+		t.Fatalf("the service dashboard should lead to the list sizes page: %d", res.StatusCode)
+	}
+	res, body := f.post(t, lead, "/reports/practices", url.Values{"ods": {"B8600X"}, "size": {"lots"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "nhsuk-error-summary") || !strings.Contains(body, "a letter and 5 numbers, like B86001") ||
+		!strings.Contains(body, "must be a whole number") || !strings.Contains(body, `value="B8600X"`) || !strings.Contains(body, `value="lots"`) {
+		t.Fatalf("bad list size: %d", res.StatusCode)
+	}
+	res, _ = f.post(t, lead, "/reports/practices", url.Values{"ods": {"b86001"}, "size": {"12,500"}})
+	if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving a list size: %d", res.StatusCode)
+	}
+	_, body = f.get(t, lead, "/reports/practices")
+	if !strings.Contains(body, `<th class="nhsuk-table__header" scope="row">B86001</th><td class="nhsuk-table__cell">12500</td>`) {
+		t.Errorf("the list size entered is not listed")
+	}
+	_, body = f.get(t, lead, "/reports/service")
+	if !strings.Contains(body, `id="practices-table"`) || !strings.Contains(body, "12,500") {
+		t.Errorf("the dashboard does not show the list entered")
+	}
+	for who := range map[string]bool{cwOT: true, cwGP: true} {
+		if res, _ := f.get(t, f.client(t, who), "/reports/practices"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s reaches the list sizes page: %d", who, res.StatusCode)
+		}
 	}
 }

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	s.outcomeRoutes()
 	s.apiClientRoutes()
 	s.fhirRoutes()
+	s.practiceListRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

@@ -160,3 +160,40 @@ test('the commissioner sees totals only, with small numbers suppressed', async (
     await visit(page, '/caseload', { status: 403 });
   });
 });
+
+test('the service lead sees equality, unmet needs, caseloads and the share of each list, and enters a list size', async () => {
+  await signedIn(DEMO_USERS.serviceLead, async (page) => {
+    await visit(page, '/reports/service');
+    for (const name of ['Referrals, declines and completions by age band', 'Referrals, declines and completions by deprivation quintile',
+      'Unmet needs by area', 'Barriers to taking part by area', 'Caseload per worker', "Share of each practice's registered list referred"]) {
+      await page.getByRole('heading', { name }).waitFor();
+    }
+    // Each chart has a title and a description, and hatches as well as colours its bars.
+    const chart = page.locator('section[aria-labelledby="equality-sex-heading"] svg');
+    assert.match(await chart.locator('title').textContent(), /completed support, by sex/);
+    assert.match(await chart.locator('desc').textContent(), /Female: \d+%/);
+    assert.ok(await chart.locator('pattern').count() > 1);
+    const y90001 = page.locator('#practices-table').getByRole('row', { name: /Y90001/ });
+    assert.match(await y90001.innerText(), /8,240/);
+
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Enter practice list sizes' }).click()]);
+    assert.match(await visit(page, pathOf(page)), /Practice list sizes$/);
+    await page.getByLabel('Practice ODS code').fill('Y9001');
+    await page.getByLabel('Number of people registered').fill('many');
+    let res = await submit(page, 'Save list size');
+    await checkPage(page, res, { status: 400, title: ERROR_TITLE });
+    await page.locator('.nhsuk-error-summary').getByText(/a letter and 5 numbers/).waitFor();
+    assert.equal(await page.getByLabel('Number of people registered').inputValue(), 'many');
+    await page.getByLabel('Practice ODS code').fill('Y90002');
+    await page.getByLabel('Number of people registered').fill('6,000');
+    res = await submit(page, 'Save list size');
+    await checkPage(page, res);
+    await page.locator('#practice-lists').getByRole('row', { name: /Y90002 6000/ }).waitFor();
+  });
+  await signedIn(DEMO_USERS.commissioner, async (page) => {
+    await visit(page, '/reports/commissioner');
+    await page.getByRole('heading', { name: 'Unmet needs by area' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Enter practice list sizes' }).count(), 0);
+    await visit(page, '/reports/practices', { status: 403 });
+  });
+});
