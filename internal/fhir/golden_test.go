@@ -55,7 +55,7 @@ var steps = []step{
 		}},
 	{name: "task-requested", title: "Follow the referral: read its Task", client: "gp", method: "GET",
 		path: func(s *scenario) string { return "/fhir/" + s.task }, status: 200,
-		doc: "The Task's status follows the referral and its case (see the table above). Needs `task.read`.",
+		doc:   "The Task's status follows the referral and its case (see the table above). Needs `task.read`.",
 		after: func(t *testing.T, s *scenario, m map[string]any) { s.etag = `W/"` + version(m) + `"` }},
 	{name: "service-request", title: "Read the ServiceRequest", client: "gp", method: "GET",
 		path: func(s *scenario) string { return "/fhir/" + s.request }, status: 200, doc: "Needs `referral.read`."},
@@ -72,7 +72,7 @@ var steps = []step{
 		header: func(s *scenario) []string {
 			return []string{"If-Match", s.etag, "Content-Type", "application/json-patch+json"}
 		}, status: 200,
-		doc: "Accepting opens the case with the worker `owner` names as its lead, and sends the acceptance message back (see \"Accepting over FHIR\" above). A referral can equally be accepted in Linkwell's web interface; the Task shows it either way.",
+		doc:   "Accepting opens the case with the worker `owner` names as its lead, and sends the acceptance message back (see \"Accepting over FHIR\" above). A referral can equally be accepted in Linkwell's web interface; the Task shows it either way.",
 		after: func(t *testing.T, s *scenario, m map[string]any) { s.since = "2000-01-01T00:00:00Z" }},
 	{name: "task-poll", title: "Poll for changes", client: "gp", method: "GET",
 		path: func(s *scenario) string {
