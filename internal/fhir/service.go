@@ -33,15 +33,13 @@ type Service struct {
 	orgs      *organisation.Service
 	policy    *access.Policy
 	keys      sealer
-	reads     *audit.Batcher // audit entries of reads, committed together when they overlap
 	now       func() time.Time
 }
 
 // NewService returns a Service over db, recording through the other services.
 func NewService(db *store.DB, people *person.Service, referrals *referral.Service, cases *casework.Service,
 	orgs *organisation.Service, policy *access.Policy) *Service {
-	return &Service{db: db, people: people, referrals: referrals, cases: cases, orgs: orgs, policy: policy,
-		reads: audit.NewBatcher(db), now: time.Now}
+	return &Service{db: db, people: people, referrals: referrals, cases: cases, orgs: orgs, policy: policy, now: time.Now}
 }
 
 // Caller is who is asking: the client its token speaks for, and from where.
@@ -70,16 +68,17 @@ func (s *Service) begin(ctx context.Context, who Caller, scope apiclient.Scope) 
 	return s.ids(ctx)
 }
 
-// audit records an interaction against the client and its organisation, apart from any
-// change: reads and searches, and refusals. Polls that overlap share one commit (group
-// commit); each returns once its own entry is durable.
+// audit records an interaction against the client and its organisation, in its own
+// transaction: reads and searches that change nothing else.
 func (s *Service) audit(ctx context.Context, who Caller, action, recordType string, recordID int64, detail string) error {
 	id := ""
 	if recordID != 0 {
 		id = audit.RecordID(recordID)
 	}
-	err := s.reads.Record(who.actor(), audit.Event{Action: action, RecordType: recordType, RecordID: id,
-		Detail: withOrg(who, detail)})
+	err := s.db.Tx(ctx, func(c store.Conn) error {
+		return audit.Record(ctx, c, who.actor(), audit.Event{Action: action, RecordType: recordType, RecordID: id,
+			Detail: withOrg(who, detail)})
+	})
 	return apperr.Wrap("audit "+action, err)
 }
 
