@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -314,6 +315,7 @@ func TestWholeProgram(t *testing.T) {
 				t.Errorf("metrics lack %q", want)
 			}
 		}
+		checkDemoAPIClient(t, base)
 		stop()
 		select {
 		case code := <-done:
@@ -327,7 +329,7 @@ func TestWholeProgram(t *testing.T) {
 		if !strings.Contains(logs, `"msg":"stopped"`) {
 			t.Errorf("no graceful stop in the log:\n%s", logs)
 		}
-		for _, personal := range []string{"Sarah Okafor", "ot@linkwell.demo", demo.Password} {
+		for _, personal := range []string{"Sarah Okafor", "ot@linkwell.demo", demo.Password, demo.APIClients[0].Secret} {
 			if strings.Contains(logs, personal) {
 				t.Errorf("the log contains %q", personal)
 			}
@@ -336,6 +338,35 @@ func TestWholeProgram(t *testing.T) {
 			t.Errorf("audit verify after serving: %q", out)
 		}
 	})
+}
+
+// checkDemoAPIClient follows docs/fhir.md's first steps with the demo GP practice's published
+// credentials: a token, then the service to refer to.
+func checkDemoAPIClient(t *testing.T, base string) {
+	t.Helper()
+	gp := demo.APIClients[0]
+	req, _ := http.NewRequest(http.MethodPost, base+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(gp.ClientID, gp.Secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, res)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &tok); err != nil || res.StatusCode != http.StatusOK || tok.AccessToken == "" {
+		t.Fatalf("the demo GP client's token: %d %s", res.StatusCode, body)
+	}
+	req, _ = http.NewRequest(http.MethodGet, base+"/fhir/HealthcareService?name=riverside", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if res, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, res); res.StatusCode != http.StatusOK || !strings.Contains(body, `"Bundle"`) || !strings.Contains(body, "HealthcareService") {
+		t.Errorf("the demo GP client finding services: %d %.500s", res.StatusCode, body)
+	}
 }
 
 func waitReady(t *testing.T, base string, done chan int, stderr *syncBuffer) {

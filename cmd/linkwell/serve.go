@@ -59,10 +59,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 			err = demo.LoadProviders(ctx, demo.Providers{Accounts: deps.Accounts, Orgs: deps.Orgs, People: deps.People,
 				Cases: deps.Cases, Directory: deps.Directory, Providers: deps.Providers})
 		}
+		if err == nil && loaded {
+			err = demo.LoadAPIClients(ctx, deps.Orgs, deps.Clients)
+		}
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		log.Info("demo mode", "loaded_demo_data", loaded)
+		log.Info("demo API clients (secrets in the README)", "gp_client_id", demo.APIClients[0].ClientID, "service_client_id", demo.APIClients[1].ClientID)
 	} else if len(cfg.ResearchKey) == 0 {
 		log.Warn("no --research-key set: research extracts fall back to the pseudonym key kept in the database")
 	}

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/apperr"
 )
@@ -91,4 +92,19 @@ func (p *Policy) ClientMayMove(party ClientParty, to string) error {
 		return apperr.New(apperr.Forbidden, "Only the referrer withdraws a referral; the receiving service declines it (rejected)")
 	}
 	return errClientNoRelationship
+}
+
+// ClientMayNameLead decides whether a performer's client may name a worker as the lead of the
+// case that accepting a referral opens: an active occupational therapist or link worker of
+// the client's own organisation, which runs the service (ClientMayMove has made it the
+// performer).
+func (p *Policy) ClientMayNameLead(pr apiclient.Principal, u account.User) error {
+	org := pr.Client.OrganisationID
+	switch {
+	case u.ID == 0 || u.Disabled() || org == 0 || u.OrganisationID != org:
+		return apperr.New(apperr.NotFound, "No worker of this organisation has that identifier")
+	case !u.HasAny(account.OccupationalTherapist, account.LinkWorker):
+		return apperr.New(apperr.Invalid, "Only an occupational therapist or a link worker can take a case on as its lead")
+	}
+	return nil
 }

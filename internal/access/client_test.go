@@ -3,7 +3,9 @@ package access
 import (
 	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apiclient"
 	"github.com/linkwell/linkwell/internal/apperr"
 )
@@ -56,6 +58,31 @@ func TestClientPolicy(t *testing.T) {
 	} {
 		if err := p.ClientMayMove(c.party, c.to); (err == nil) != c.ok {
 			t.Errorf("party %d moving to %s: %v, want allowed %v", c.party, c.to, err, c.ok)
+		}
+	}
+}
+
+func TestClientMayNameLead(t *testing.T) {
+	p := NewPolicy(slog.New(slog.DiscardHandler), nil)
+	const pcn, gp = 2, 1
+	disabled := user(pcn, account.LinkWorker)
+	now := time.Now()
+	disabled.DisabledAt = &now
+	for _, tt := range []struct {
+		name string
+		u    account.User
+		want apperr.Kind // 0: allowed
+	}{
+		{"an OT of the client's organisation", user(pcn, account.OccupationalTherapist), 0},
+		{"a link worker of the client's organisation", user(pcn, account.LinkWorker), 0},
+		{"an OT of another organisation", user(gp, account.OccupationalTherapist), apperr.NotFound},
+		{"a disabled link worker", disabled, apperr.NotFound},
+		{"a service lead, who holds no cases", user(pcn, account.ServiceLead), apperr.Invalid},
+		{"nobody", account.User{}, apperr.NotFound},
+	} {
+		err := p.ClientMayNameLead(principal(pcn, apiclient.TaskWrite), tt.u)
+		if tt.want == 0 && err != nil || tt.want != 0 && !apperr.Is(err, tt.want) {
+			t.Errorf("%s: %v, want kind %v", tt.name, err, tt.want)
 		}
 	}
 }

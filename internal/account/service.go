@@ -135,6 +135,18 @@ func (s *Service) User(ctx context.Context, id int64) (User, error) {
 	return u, apperr.Wrap("get user", err)
 }
 
+// UserIn returns one user within the caller's transaction.
+func UserIn(ctx context.Context, c store.Conn, id int64) (User, error) {
+	u, err := getUser(ctx, c, "id = ?", id)
+	return u, apperr.Wrap("get user", err)
+}
+
+// UserByEmailIn returns the user with that address within the caller's transaction.
+func UserByEmailIn(ctx context.Context, c store.Conn, email string) (User, error) {
+	u, err := getUser(ctx, c, "email = ?", NormaliseEmail(email))
+	return u, apperr.Wrap("get user", err)
+}
+
 // UserByEmail returns the user with that address.
 func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	u, err := getUser(ctx, s.db.Reader(), "email = ?", NormaliseEmail(email))

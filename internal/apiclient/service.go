@@ -36,13 +36,24 @@ func clientEvent(action string, id int64, detail string) audit.Event {
 // Create registers a client and returns it with its secret, which is shown this once: only
 // its hash is kept.
 func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (Client, string, error) {
+	return s.create(ctx, actor, in, "lw-"+randomHex(10), randomToken())
+}
+
+// CreateDemo registers a client with the credentials given, which the demo's README
+// publishes so that its guide's examples can be tried straight away. Only the demo loader
+// calls it: every real client gets random credentials from Create.
+func (s *Service) CreateDemo(ctx context.Context, in Input, clientID, secret string) (Client, error) {
+	cl, _, err := s.create(ctx, audit.System, in, clientID, secret)
+	return cl, err
+}
+
+func (s *Service) create(ctx context.Context, actor audit.Actor, in Input, clientID, secret string) (Client, string, error) {
 	scopes, err := in.Validate()
 	if err != nil {
 		return Client{}, "", err
 	}
-	cl := Client{ClientID: "lw-" + randomHex(10), Name: in.Name, OrganisationID: in.OrganisationID,
+	cl := Client{ClientID: clientID, Name: in.Name, OrganisationID: in.OrganisationID,
 		Scopes: scopes, PublicKey: in.PublicKey}
-	secret := randomToken()
 	err = s.db.Tx(ctx, func(c store.Conn) error {
 		id, err := insertClient(ctx, c, cl, hashOf(secret))
 		if err != nil {

@@ -44,15 +44,30 @@ type OpenInput struct {
 // Open accepts a referral and opens its case with the accepting worker as lead, in one
 // transaction: the referral is never accepted without its case, nor the other way round.
 func (s *Service) Open(ctx context.Context, actor audit.Actor, referralID int64, in OpenInput) (Case, error) {
-	role, ok := leadRole(in.Lead)
-	if !ok {
-		return Case{}, apperr.New(apperr.Forbidden, "Only an occupational therapist or a link worker can take a case on as its lead")
-	}
-	if !in.Engagement.Valid() {
-		return Case{}, apperr.Fields{{Field: "engagement", Message: "Select how you are engaging"}}.Err()
-	}
 	var id int64
 	err := s.db.Tx(ctx, func(c store.Conn) error {
+		var err error
+		id, err = s.OpenIn(ctx, c, actor, referralID, in)
+		return err
+	})
+	if err != nil {
+		return Case{}, apperr.Wrap("open case", err)
+	}
+	return s.Get(ctx, id)
+}
+
+// OpenIn is Open within the caller's transaction, for a referral accepted over another
+// channel (FHIR); it returns the case's id.
+func (s *Service) OpenIn(ctx context.Context, c store.Conn, actor audit.Actor, referralID int64, in OpenInput) (int64, error) {
+	role, ok := leadRole(in.Lead)
+	if !ok {
+		return 0, apperr.New(apperr.Forbidden, "Only an occupational therapist or a link worker can take a case on as its lead")
+	}
+	if !in.Engagement.Valid() {
+		return 0, apperr.Fields{{Field: "engagement", Message: "Select how you are engaging"}}.Err()
+	}
+	var id int64
+	err := func() error {
 		r, err := s.referrals.GetIn(ctx, c, referralID)
 		if err != nil {
 			return err
@@ -92,11 +107,8 @@ func (s *Service) Open(ctx context.Context, actor audit.Actor, referralID int64,
 			return err
 		}
 		return audit.Record(ctx, c, actor, caseEvent("case.open", id, fmt.Sprintf("referral=%d tier=%s pathway=%s", referralID, tier, pathway)))
-	})
-	if err != nil {
-		return Case{}, apperr.Wrap("open case", err)
-	}
-	return s.Get(ctx, id)
+	}()
+	return id, err
 }
 
 // attach accepts a referral into the open case it was added to: the care team goes on with

@@ -196,7 +196,7 @@ func (s *Service) record(ctx context.Context, c store.Conn, who Caller, in *inta
 			return s.found(ctx, c, id)
 		}
 	}
-	matched, err := s.matchPerson(ctx, c, in, &sub)
+	matched, sent, err := s.matchPerson(ctx, c, in, &sub)
 	if err != nil {
 		return referred{}, err
 	}
@@ -207,8 +207,8 @@ func (s *Service) record(ctx context.Context, c store.Conn, who Caller, in *inta
 	requester, _ := json.Marshal(in.requester)
 	now := store.Now()
 	if _, err := c.Exec(ctx, `INSERT INTO fhir_referrals (referral_id, client_id, requester_org_id, requester, identifier_system,
-		identifier_value, authored_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, who.Client.ID, who.org(), string(requester),
-		in.identifier.System, in.identifier.Value, in.authoredOn, now); err != nil {
+		identifier_value, authored_on, created_at, sent_details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, who.Client.ID, who.org(), string(requester),
+		in.identifier.System, in.identifier.Value, in.authoredOn, now, encodeSentDetails(sent)); err != nil {
 		return referred{}, fmt.Errorf("record fhir referral: %w", err)
 	}
 	if _, err := c.Exec(ctx, `INSERT INTO fhir_tasks (referral_id, updated_at) VALUES (?, ?)`, r.ID, now); err != nil {
@@ -223,7 +223,7 @@ func (s *Service) record(ctx context.Context, c store.Conn, who Caller, in *inta
 		}
 		res.answerIDs = append(res.answerIDs, id)
 	}
-	detail := fmt.Sprintf("person=%s answers=%d", map[bool]string{true: "matched", false: "created"}[matched], len(in.answers))
+	detail := fmt.Sprintf("person=%s answers=%d details_differ=%d", map[bool]string{true: "matched", false: "created"}[matched], len(in.answers), len(sent))
 	if err := audit.Record(ctx, c, who.actor(), audit.Event{Action: "fhir.refer", RecordType: "referral",
 		RecordID: audit.RecordID(r.ID), Detail: withOrg(who, detail)}); err != nil {
 		return referred{}, err
@@ -232,28 +232,31 @@ func (s *Service) record(ctx context.Context, c store.Conn, who Caller, in *inta
 }
 
 // matchPerson finds the person by NHS number and date of birth, never by NHS number alone
-// (DESIGN §3.1): a number recorded with another date of birth is a conflict to resolve, and
-// anyone else with the same name and birthday is someone else, since the number differs.
-func (s *Service) matchPerson(ctx context.Context, c store.Conn, in *intake, sub *referral.Input) (bool, error) {
+// (DESIGN §3.1): a number recorded with another date of birth is a conflict to resolve. Anyone
+// else with a close name and the same birthday (say, a self-referral with no NHS number) is
+// recorded apart, since nobody can confirm them here, and the triager is warned of them on the
+// referral's page, as for a self-referral. A matched person's record is not rewritten: contact
+// details sent that differ from it are returned, kept for the triager to check.
+func (s *Service) matchPerson(ctx context.Context, c store.Conn, in *intake, sub *referral.Input) (bool, []SentDetail, error) {
 	// Without names the search matches on the NHS number alone, and reads whole records only
 	// for those: name matches are not wanted here.
 	found, err := s.people.FindIn(ctx, c, person.Query{NHSNumber: person.NHSNumber(in.nhsNumber), DateOfBirth: in.patient.BirthDate})
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	for _, m := range found {
 		if string(m.Person.NHSNumber) != in.nhsNumber {
 			continue
 		}
 		if m.Person.DateOfBirth != in.patient.BirthDate {
-			return false, conflict("conflict", in.paths["date_of_birth"],
+			return false, nil, conflict("conflict", in.paths["date_of_birth"],
 				"This NHS number is recorded here with a different date of birth: check both, and contact the service if they are right")
 		}
 		sub.ExistingPersonID = m.Person.ID
-		return true, nil
+		return true, in.sentDetails(m.Person, s.now()), nil
 	}
 	sub.NotADuplicate = true
-	return false, nil
+	return false, nil, nil
 }
 
 func referralByIdentifier(ctx context.Context, c store.Conn, org int64, id Identifier) (int64, bool, error) {

@@ -151,7 +151,7 @@ func TestTaskDeclineAndWithdraw(t *testing.T) {
 		// The requester withdraws another; the performer cannot.
 		withdrawn := w.send(t, "RMC-2")
 		_, tag = w.task(t, "gp", withdrawn.taskID)
-		expectIssue(t, w.patch(t, "pcn", withdrawn.taskID, tag, "replace", "/status", "accepted"), 422, "business-rule", "Task.status")
+		expectIssue(t, w.patch(t, "pcn", withdrawn.taskID, tag, "replace", "/status", "accepted"), 422, "required", "Task.owner")
 		expectIssue(t, w.patch(t, "pcn", withdrawn.taskID, tag, "replace", "/status", "cancelled"), http.StatusForbidden, "forbidden", "")
 		res = w.patch(t, "gp", withdrawn.taskID, tag, "replace", "/status", "cancelled")
 		if res.status != 200 || res.json(t)["status"] != "cancelled" {

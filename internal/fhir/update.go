@@ -115,7 +115,7 @@ func desiredTask(current Task, e TaskEdit) (Task, error) {
 			field, _, _ := strings.Cut(strings.TrimPrefix(op.Path, "/"), "/")
 			if !editable[field] {
 				return Task{}, unprocessable("business-rule", "Task."+field,
-					"JSON Patch operation %d changes %s: only status, statusReason, businessStatus and note can change", i, field)
+					"JSON Patch operation %d changes %s: only status, statusReason, businessStatus, note and (on acceptance) owner can change", i, field)
 			}
 		}
 		var doc map[string]any
@@ -147,7 +147,7 @@ func desiredTask(current Task, e TaskEdit) (Task, error) {
 	return t, nil
 }
 
-var editable = map[string]bool{"status": true, "statusReason": true, "businessStatus": true, "note": true}
+var editable = map[string]bool{"status": true, "statusReason": true, "businessStatus": true, "note": true, "owner": true}
 
 // applyTaskChange makes the change: the status move through the referral or case, then the
 // Task's own business status and notes.
@@ -161,11 +161,14 @@ func (s *Service) applyTaskChange(ctx context.Context, c store.Conn, who Caller,
 		added[i].AuthorString, added[i].Time = who.Client.Name, instant(now)
 	}
 	moved := desired.Status != current.Status
+	if ownerChanged(current, desired) && (!moved || desired.Status != "accepted") {
+		return unprocessable("business-rule", "Task.owner", "The owner changes only as the Task is accepted: it names the worker who takes the case on")
+	}
 	if moved {
 		if err := s.policy.ClientMayMove(party, desired.Status); err != nil {
 			return err
 		}
-		if err := s.move(ctx, c, who, x, desired, added); err != nil {
+		if err := s.move(ctx, c, who, x, current, desired, added); err != nil {
 			return err
 		}
 	}
@@ -208,7 +211,7 @@ func newNotes(have, want []Annotation) ([]Annotation, error) {
 }
 
 // move changes the referral or case as the new Task status says.
-func (s *Service) move(ctx context.Context, c store.Conn, who Caller, x referralRow, t Task, added []Annotation) error {
+func (s *Service) move(ctx context.Context, c store.Conn, who Caller, x referralRow, current, t Task, added []Annotation) error {
 	actor := who.actor()
 	note := ""
 	if len(added) > 0 {
@@ -230,8 +233,7 @@ func (s *Service) move(ctx context.Context, c store.Conn, who Caller, x referral
 		}
 		return s.referrals.DecideIn(ctx, c, actor, x.ID, x.Version, referral.StatusEnteredInError, "", note)
 	case "accepted":
-		return unprocessable("business-rule", "Task.status",
-			"Accepting a referral opens a case with a lead worker: accept it in Linkwell, where the worker takes it on")
+		return s.accept(ctx, c, who, x, current, t)
 	}
 	if x.CaseID == 0 {
 		return conflict("conflict", "Task.status", "A %s Task cannot become %s: the referral has no case yet", from, t.Status)

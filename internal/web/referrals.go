@@ -14,6 +14,7 @@ import (
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/casework"
+	"github.com/linkwell/linkwell/internal/fhir"
 	"github.com/linkwell/linkwell/internal/person"
 	"github.com/linkwell/linkwell/internal/referral"
 )
@@ -489,6 +490,16 @@ type referralPage struct {
 	// PossibleDuplicates counts other people with this self-referrer's details: the public
 	// page never joins a request to an existing record, so the triager checks.
 	PossibleDuplicates int
+	// SentDetails are contact details a referrer's system sent for someone already known that
+	// differ from their record: shown for the triager to check, never applied unseen.
+	SentDetails []fhir.SentDetail
+}
+
+// arrivedUnchecked reports whether a referral awaiting triage came in with nobody answering
+// the duplicate check: from the public self-referral form, or from a referrer's system over
+// FHIR (no signed-in referrer), which joins a record only on NHS number and date of birth.
+func arrivedUnchecked(ref referral.Referral) bool {
+	return ref.Status == referral.StatusRequested && (ref.Source == referral.SourceSelf || ref.ReferrerID == 0)
 }
 
 // referralAccess is what the signed-in user may do with a referral.
@@ -602,7 +613,7 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, status int
 	}
 	if a.triager {
 		fillTriageForm(&p, f)
-		if a.ref.Source == referral.SourceSelf && a.ref.Status == referral.StatusRequested {
+		if arrivedUnchecked(a.ref) {
 			found, err := s.People.Find(ctx, actor(r), person.Query{NHSNumber: pers.NHSNumber, GivenName: pers.GivenName,
 				FamilyName: pers.FamilyName, DateOfBirth: pers.DateOfBirth})
 			if err != nil {
@@ -613,6 +624,12 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, status int
 				if m.Person.ID != pers.ID {
 					p.PossibleDuplicates++
 				}
+			}
+		}
+		if a.ref.Status == referral.StatusRequested {
+			if p.SentDetails, err = s.FHIR.SentDetails(ctx, a.ref.ID); err != nil {
+				s.fail(w, r, err)
+				return
 			}
 		}
 	}
