@@ -19,7 +19,8 @@ import (
 // supervisor may open it (SupervisesCareOf); the drill-downs show the person's name only then.
 const reachable = `k.status <> 'closed' AND k.id IN (SELECT case_id FROM case_workers WHERE user_id = ? AND to_on = '')`
 
-// personIfReachable selects the person's name where the case is reachable, and '' where not.
+// personIfReachable selects the person's name where the case is reachable, and an empty string
+// where not.
 const personIfReachable = `CASE WHEN ` + reachable + ` THEN p.given_name || ' ' || p.family_name ELSE '' END`
 
 // OversightCase is one case behind an oversight figure. PersonName is empty for a case the
