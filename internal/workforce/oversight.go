@@ -74,7 +74,7 @@ func figureWhere(f Figure, today string, noContactSince time.Time) (string, []an
 	case FigOverdueReview:
 		return `k.next_review_on <> '' AND k.next_review_on < ?`, []any{today}
 	case FigSafeguarding:
-		return `k.id IN (SELECT case_id FROM safeguarding_concerns WHERE status <> 'closed')`, nil
+		return `EXISTS (SELECT 1 FROM safeguarding_concerns sc WHERE sc.case_id = k.id AND sc.status <> 'closed')`, nil
 	case FigClinical:
 		return `k.id IN (SELECT case_id FROM clinical_input_flags WHERE resolved_at IS NULL)`, nil
 	case FigUniversal, FigTargeted, FigSpecialist:
@@ -146,7 +146,9 @@ func (s *Service) Oversight(ctx context.Context, sup account.User, noContactDays
 }
 
 // caseFigures counts each supervisee's open cases behind every figure, in one query whose
-// conditions are the drill-downs' own.
+// conditions are the drill-downs' own. Each supervisee's current cases come from the care team
+// index and each case's figures from the open cases' covering index, never from the cases
+// table; grouping by the supervisee as they are read needs no sort.
 func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures, noContactDays int) error {
 	since := s.now().AddDate(0, 0, -noContactDays)
 	sums := make([]string, len(Figures))
@@ -159,9 +161,10 @@ func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return eachRow(ctx, c, `SELECT w.user_id, `+strings.Join(sums, ", ")+`
-		FROM (SELECT DISTINCT user_id, case_id FROM case_workers WHERE to_on = '' AND user_id IN `+store.In(len(ids))+`) w
-		JOIN cases k ON k.id = w.case_id WHERE k.status <> 'closed' GROUP BY w.user_id`, args, func(scan func(...any) error) error {
+	return eachRow(ctx, c, `SELECT u.id, `+strings.Join(sums, ", ")+`
+		FROM users u JOIN cases k `+c.IndexedBy("cases_open_figures")+` ON k.status <> 'closed'
+			AND k.id IN (SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on = '')
+		WHERE u.id IN `+store.In(len(ids))+` GROUP BY u.id`, args, func(scan func(...any) error) error {
 		var id int64
 		n := make([]int, len(Figures))
 		dest := []any{&id}
