@@ -44,8 +44,7 @@ func noContactDays(r *http.Request) int {
 
 // oversightPage is the supervisor's morning view.
 type oversightPage struct {
-	Rows      []workforce.SuperviseeFigures
-	Figures   []workforce.Figure
+	Rows      []oversightCard
 	Days      int
 	Benchmark [2]int
 	Queue     int
@@ -63,7 +62,7 @@ func (s *Server) handleOversightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue), Figures: workforce.Figures}
+	page := oversightPage{Rows: oversightCards(rows, days), Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue)}
 	s.render(w, r, http.StatusOK, "supervision", s.newView(r, "Caseload oversight", page))
 }
 
