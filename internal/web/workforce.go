@@ -19,6 +19,7 @@ func (s *Server) workforceRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /supervision", s.handleOversightPage)
 	m.HandleFunc("GET /supervision/supervisees/{id}/cases", s.handleOversightCases)
+	m.HandleFunc("GET /supervision/supervisees/{id}/tasks", s.handleOversightTasks)
 	m.HandleFunc("GET /supervision/sessions/new", s.handleSessionForm)
 	m.HandleFunc("POST /supervision/sessions/new", s.handleSessionRecord)
 	m.HandleFunc("GET /supervision/sessions/{id}", s.handleSession)
@@ -43,8 +44,7 @@ func noContactDays(r *http.Request) int {
 
 // oversightPage is the supervisor's morning view.
 type oversightPage struct {
-	Rows      []workforce.SuperviseeFigures
-	Figures   []workforce.Figure
+	Rows      []oversightCard
 	Days      int
 	Benchmark [2]int
 	Queue     int
@@ -62,36 +62,8 @@ func (s *Server) handleOversightPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page := oversightPage{Rows: rows, Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue), Figures: workforce.Figures}
+	page := oversightPage{Rows: oversightCards(rows, days), Days: days, Benchmark: workforce.YearBenchmark, Queue: len(queue)}
 	s.render(w, r, http.StatusOK, "supervision", s.newView(r, "Caseload oversight", page))
-}
-
-type oversightCasesPage struct {
-	Supervisee string
-	UserID     int64
-	Figure     workforce.Figure
-	Days       int
-	Cases      []workforce.OversightCase
-}
-
-func (s *Server) handleOversightCases(w http.ResponseWriter, r *http.Request) {
-	ctx, u := r.Context(), state(r).user
-	id, err := pathID(r)
-	fig := workforce.Figure(r.URL.Query().Get("figure"))
-	var cases []workforce.OversightCase
-	var p workforce.Profile
-	if err == nil {
-		cases, err = s.Workforce.OversightCases(ctx, actor(r), u, id, fig, noContactDays(r))
-	}
-	if err == nil {
-		p, err = s.Workforce.Profile(ctx, id)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page := oversightCasesPage{Supervisee: p.Name, UserID: id, Figure: fig, Days: noContactDays(r), Cases: cases}
-	s.render(w, r, http.StatusOK, "supervision_cases", s.newView(r, fig.Label()+": "+p.Name, page))
 }
 
 // --- Supervision sessions ---

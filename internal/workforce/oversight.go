@@ -8,7 +8,6 @@ import (
 
 	"github.com/linkwell/linkwell/internal/account"
 	"github.com/linkwell/linkwell/internal/apperr"
-	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -31,17 +30,41 @@ const (
 	FigUniversal     Figure = "universal"
 	FigTargeted      Figure = "targeted"
 	FigSpecialist    Figure = "specialist"
+	FigYear          Figure = "year"       // cases held at any time in the last year, open or not
+	FigTasks         Figure = "open_tasks" // tasks, not cases
+	FigOverrides     Figure = "overrides"  // tasks, not cases
 )
 
 var figureLabels = map[Figure]string{FigOpen: "Open cases", FigNoContact: "No contact", FigOverdueReview: "Overdue reviews",
 	FigSafeguarding: "Open safeguarding concerns", FigClinical: "Waiting for clinical input", FigUniversal: "Universal tier",
-	FigTargeted: "Targeted tier", FigSpecialist: "Specialist tier"}
+	FigTargeted: "Targeted tier", FigSpecialist: "Specialist tier", FigYear: "Supported in the last year",
+	FigTasks: "Open tasks delegated to them", FigOverrides: "Delegations under a supervisor override in the last year"}
 
 // Label names the figure for people.
 func (f Figure) Label() string { return figureLabels[f] }
 
 // Valid reports whether f is a known figure.
 func (f Figure) Valid() bool { _, ok := figureLabels[f]; return ok }
+
+// Tasks reports whether the figure counts tasks rather than cases.
+func (f Figure) Tasks() bool { return f == FigTasks || f == FigOverrides }
+
+// yearCases selects the cases a worker (the SQL expression user) has been on the care team of
+// in the last year: the two ranges of the care team index, current and ended since the date
+// given as the argument, rather than all ever held.
+func yearCases(user string) string {
+	return `SELECT case_id FROM case_workers WHERE user_id = ` + user + ` AND to_on = ''
+		UNION SELECT case_id FROM case_workers WHERE user_id = ` + user + ` AND to_on >= ?`
+}
+
+// taskWhere narrows the tasks t delegated to a supervisee to a task figure's; its arguments
+// follow.
+func taskWhere(f Figure, yearAgo time.Time) (string, []any) {
+	if f == FigOverrides {
+		return `t.override_by IS NOT NULL AND t.created_at >= ?`, []any{yearAgo.UTC()}
+	}
+	return `t.status = 'open'`, nil
+}
 
 // figureWhere narrows a supervisee's open cases k to one figure's; its arguments follow.
 func figureWhere(f Figure, today string, noContactSince time.Time) (string, []any) {
@@ -51,7 +74,7 @@ func figureWhere(f Figure, today string, noContactSince time.Time) (string, []an
 	case FigOverdueReview:
 		return `k.next_review_on <> '' AND k.next_review_on < ?`, []any{today}
 	case FigSafeguarding:
-		return `k.id IN (SELECT case_id FROM safeguarding_concerns WHERE status <> 'closed')`, nil
+		return `EXISTS (SELECT 1 FROM safeguarding_concerns sc WHERE sc.case_id = k.id AND sc.status <> 'closed')`, nil
 	case FigClinical:
 		return `k.id IN (SELECT case_id FROM clinical_input_flags WHERE resolved_at IS NULL)`, nil
 	case FigUniversal, FigTargeted, FigSpecialist:
@@ -123,7 +146,9 @@ func (s *Service) Oversight(ctx context.Context, sup account.User, noContactDays
 }
 
 // caseFigures counts each supervisee's open cases behind every figure, in one query whose
-// conditions are the drill-downs' own.
+// conditions are the drill-downs' own. Each supervisee's current cases come from the care team
+// index and each case's figures from the open cases' covering index, never from the cases
+// table; grouping by the supervisee as they are read needs no sort.
 func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures, noContactDays int) error {
 	since := s.now().AddDate(0, 0, -noContactDays)
 	sums := make([]string, len(Figures))
@@ -136,9 +161,10 @@ func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	return eachRow(ctx, c, `SELECT w.user_id, `+strings.Join(sums, ", ")+`
-		FROM (SELECT DISTINCT user_id, case_id FROM case_workers WHERE to_on = '' AND user_id IN `+store.In(len(ids))+`) w
-		JOIN cases k ON k.id = w.case_id WHERE k.status <> 'closed' GROUP BY w.user_id`, args, func(scan func(...any) error) error {
+	return eachRow(ctx, c, `SELECT u.id, `+strings.Join(sums, ", ")+`
+		FROM users u JOIN cases k `+c.IndexedBy("cases_open_figures")+` ON k.status <> 'closed'
+			AND k.id IN (SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on = '')
+		WHERE u.id IN `+store.In(len(ids))+` GROUP BY u.id`, args, func(scan func(...any) error) error {
 		var id int64
 		n := make([]int, len(Figures))
 		dest := []any{&id}
@@ -156,20 +182,20 @@ func (s *Service) caseFigures(ctx context.Context, c store.Conn, ids []int64, at
 }
 
 // workFigures reads each supervisee's capacity, people supported in the last year, open tasks
-// and overridden delegations, and returns their organisations. The year's cases are the two
-// ranges of the care team index, current and ended within the year, rather than all ever held.
+// and overridden delegations, and returns their organisations.
 func (s *Service) workFigures(ctx context.Context, c store.Conn, ids []int64, at map[int64]*SuperviseeFigures) (map[int64]int64, error) {
 	yearAgo := s.now().AddDate(-1, 0, 0)
-	args := []any{yearAgo.Format(time.DateOnly), yearAgo.UTC()}
+	open, _ := taskWhere(FigTasks, yearAgo)
+	overridden, overrideArgs := taskWhere(FigOverrides, yearAgo)
+	args := append([]any{yearAgo.Format(time.DateOnly)}, overrideArgs...)
 	for _, id := range ids {
 		args = append(args, id)
 	}
 	orgs := map[int64]int64{}
 	err := eachRow(ctx, c, `SELECT u.id, COALESCE(u.organisation_id, 0), COALESCE(sp.capacity, 0),
-		(SELECT COUNT(*) FROM (SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on = ''
-			UNION SELECT case_id FROM case_workers WHERE user_id = u.id AND to_on >= ?) y),
-		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND status = 'open'),
-		(SELECT COUNT(*) FROM tasks WHERE delegated_to = u.id AND override_by IS NOT NULL AND created_at >= ?)
+		(SELECT COUNT(*) FROM (`+yearCases("u.id")+`) y),
+		(SELECT COUNT(*) FROM tasks t WHERE t.delegated_to = u.id AND `+open+`),
+		(SELECT COUNT(*) FROM tasks t WHERE t.delegated_to = u.id AND `+overridden+`)
 		FROM users u LEFT JOIN staff_profiles sp ON sp.user_id = u.id WHERE u.id IN `+store.In(len(ids)), args, func(scan func(...any) error) error {
 		var id, org int64
 		var f SuperviseeFigures
@@ -222,53 +248,4 @@ func (s *Service) competenceFigures(ctx context.Context, c store.Conn, ids []int
 		at[id].Gaps, at[id].Expiring = rec.Gaps(), rec.Expiring()
 	}
 	return nil
-}
-
-// OversightCase is one case behind an oversight figure.
-type OversightCase struct {
-	CaseID       int64
-	PersonName   string
-	Tier         string
-	NextReviewOn string
-	OpenedAt     time.Time
-}
-
-// OversightCases lists the open cases behind one figure for one supervisee, for their
-// supervisor, and audits that the supervisor saw the list.
-func (s *Service) OversightCases(ctx context.Context, actor audit.Actor, sup account.User, superviseeID int64, fig Figure, noContactDays int) ([]OversightCase, error) {
-	if !fig.Valid() {
-		return nil, apperr.New(apperr.NotFound, "Page not found")
-	}
-	var out []OversightCase
-	err := s.db.Tx(ctx, func(c store.Conn) error {
-		ok, err := s.supervisesLive(ctx, c, sup.ID, superviseeID)
-		if err != nil {
-			return err
-		}
-		if !ok || !sup.Has(account.Supervisor) {
-			return apperr.New(apperr.Forbidden, "You can only see the cases of people you supervise")
-		}
-		where, args := figureWhere(fig, s.today(), s.now().AddDate(0, 0, -noContactDays))
-		rows, err := c.Query(ctx, `SELECT k.id, p.given_name || ' ' || p.family_name, k.tier, k.next_review_on, k.opened_at
-			FROM cases k JOIN people p ON p.id = k.person_id
-			WHERE k.status <> 'closed' AND k.id IN (SELECT case_id FROM case_workers WHERE user_id = ? AND to_on = '') AND `+where+`
-			ORDER BY p.family_name, p.given_name, k.id`, append([]any{superviseeID}, args...)...)
-		if err != nil {
-			return fmt.Errorf("oversight cases: %w", err)
-		}
-		for rows.Next() {
-			var o OversightCase
-			if err := rows.Scan(&o.CaseID, &o.PersonName, &o.Tier, &o.NextReviewOn, &o.OpenedAt); err != nil {
-				rows.Close()
-				return fmt.Errorf("oversight cases: %w", err)
-			}
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return audit.Record(ctx, c, actor, userEvent("workforce.oversight_cases", superviseeID, fmt.Sprintf("figure=%s cases=%d", fig, len(out))))
-	})
-	return out, apperr.Wrap("oversight cases", err)
 }

@@ -87,6 +87,25 @@ test('a supervisor\'s morning: oversight, an urgent question, a session, a sign-
     const tomCard = page.locator('.nhsuk-card').filter({ has: page.getByRole('heading', { name: new RegExp(DEMO_USERS.linkWorker.name) }) });
     const staffPath = await tomCard.getByRole('link', { name: DEMO_USERS.linkWorker.name, exact: true }).getAttribute('href');
     const drill = await tomCard.getByRole('link', { name: new RegExp(`Open cases for ${DEMO_USERS.linkWorker.name}`) }).getAttribute('href');
+    // Every figure on Tom's card is a link; those with a number above zero list that many rows.
+    const figures = await tomCard.locator('a[href^="/supervision/supervisees/"]').evaluateAll(
+      (as) => as.map((a) => ({ href: a.getAttribute('href'), n: Number.parseInt(a.textContent, 10) })),
+    );
+    assert.equal(figures.length, 11, 'every figure on the card links to what is behind it');
+    for (const path of ['/cases?figure=year', '/tasks?figure=open_tasks', '/tasks?figure=overrides']) {
+      assert.ok(figures.some((f) => f.href.includes(path)), `no figure links to ${path}`);
+    }
+    for (const f of figures.filter((f) => f.href.includes('/tasks?') || f.href.includes('figure=year') || f.href.includes('figure=open&'))) {
+      assert.match(await visit(page, f.href), /Open cases|Supported in the last year|Open tasks|override/);
+      assert.equal(await page.locator('main tbody tr').count(), f.n, `${f.href} lists as many rows as the figure says`);
+    }
+    const overridden = figures.find((f) => f.href.includes('figure=overrides'));
+    assert.ok(overridden.n > 0, 'the demo has a delegation under override for Tom');
+    await visit(page, overridden.href);
+    await page.getByRole('main').getByText('Home environment check for non-clinical needs').first().waitFor();
+    await page.getByRole('main').getByRole('link', { name: /tasks$/ }).first().click();
+    await page.waitForLoadState('load');
+    assert.match(pathOf(page), /^\/cases\/\d+\/tasks$/, 'a task links to its case');
     assert.match(await visit(page, drill), /Open cases/);
     assert.ok(await page.locator('main tbody tr').count() > 0, 'the drill-down lists the cases behind the figure');
 
