@@ -18,6 +18,25 @@ type pairs struct {
 }
 
 func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
+	return countPairs(ctx, c, f, pairsFromTally)
+}
+
+// pairsFromTally reads the paired differences kept by the database's triggers (ons4_pairs).
+const pairsFromTally = `JOIN ons4_pairs d ON d.case_id = k.id`
+
+// pairsFromAnswers works the paired differences out from the responses themselves, as
+// ons4_pairs holds them; the tests compare the two.
+const pairsFromAnswers = `JOIN (` + pairDiffs + `) d ON d.case_id = k.id`
+
+// pairDiffs is every case's follow-up answer minus its baseline answer, item by item: what the
+// triggers keep in ons4_pairs.
+const pairDiffs = `SELECT rb.case_id, b.item_code, a.value - b.value AS diff FROM outcome_responses rb
+		JOIN outcome_responses rf ON rf.case_id = rb.case_id AND rf.instrument_code = 'ons4' AND rf.timepoint = 'follow_up'
+		JOIN outcome_answers b ON b.response_id = rb.id
+		JOIN outcome_answers a ON a.response_id = rf.id AND a.item_code = b.item_code
+		WHERE rb.instrument_code = 'ons4' AND rb.timepoint = 'baseline'`
+
+func countPairs(ctx context.Context, c store.Conn, f Filter, diffs string) (pairs, error) {
 	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
 	where, args := f.scope("k.closed_at")
 	rows, err := c.Query(ctx, `SELECT k.pathway, COUNT(*) `+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway`, args...)
@@ -35,12 +54,8 @@ func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
 	}
 	rows.Close()
 	// The differences are added up in the database, exactly, as integers.
-	rows, err = c.Query(ctx, `SELECT k.pathway, b.item_code, COUNT(*), SUM(a.value - b.value), SUM((a.value - b.value) * (a.value - b.value)) `+f.casesFrom()+`
-		JOIN outcome_responses rb ON rb.case_id = k.id AND rb.instrument_code = 'ons4' AND rb.timepoint = 'baseline'
-		JOIN outcome_responses rf ON rf.case_id = k.id AND rf.instrument_code = 'ons4' AND rf.timepoint = 'follow_up'
-		JOIN outcome_answers b ON b.response_id = rb.id
-		JOIN outcome_answers a ON a.response_id = rf.id AND a.item_code = b.item_code
-		WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway, b.item_code`, args...)
+	rows, err = c.Query(ctx, `SELECT k.pathway, d.item_code, COUNT(*), SUM(d.diff), SUM(d.diff * d.diff) `+f.casesFrom()+` `+diffs+`
+		WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway, d.item_code`, args...)
 	if err != nil {
 		return p, fmt.Errorf("outcome pairs: %w", err)
 	}
