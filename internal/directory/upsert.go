@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
@@ -27,8 +29,12 @@ const serviceSearch = store.TextIndex("dir_service_search")
 func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (Result, error) {
 	var r Result
 	err := d.db.Tx(ctx, func(c store.Conn) error {
-		r = upsertRecord(ctx, c, source, record)
-		return r.Err
+		w := newWriter(c, source)
+		if r = w.service(ctx, parseRecord(source, record)); r.Err != nil {
+			return r.Err
+		}
+		w.keep()
+		return w.index(ctx)
 	})
 	if err != nil && r.Err == nil { // the transaction itself failed
 		r = Result{ID: r.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service", err)}
@@ -39,19 +45,27 @@ func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (R
 // UpsertMany stores many service records from one source in one transaction, each in a
 // savepoint of its own: a bad record is rejected, with its reason in its Result, and the rest
 // are stored. The error is for a failure of the whole batch, which then stores nothing.
+// Records are parsed and checked on the other cores while earlier ones are written.
 func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]byte) ([]Result, error) {
 	results := make([]Result, len(records))
+	parsed := parseAhead(source, records)
 	err := d.db.Tx(ctx, func(c store.Conn) error {
-		for i, record := range records {
+		w := newWriter(c, source)
+		for i := range records {
 			err := c.Savepoint(ctx, func() error {
-				results[i] = upsertRecord(ctx, c, source, record)
+				results[i] = w.service(ctx, parsed(i))
 				return results[i].Err
 			})
-			if err != nil && apperr.KindOf(err) == apperr.Internal {
+			if err == nil {
+				w.keep()
+				continue
+			}
+			w.forget()
+			if apperr.KindOf(err) == apperr.Internal {
 				return err
 			}
 		}
-		return nil
+		return w.index(ctx)
 	})
 	if err != nil {
 		return nil, apperr.Wrap("upsert services", err)
@@ -59,21 +73,48 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 	return results, nil
 }
 
-// upsertRecord validates and writes one record in c. Errors that are not the record's fault
-// are returned as Internal, so that a batch stops.
-func upsertRecord(ctx context.Context, c store.Conn, source string, record []byte) Result {
+// parsedRecord is a service record read, checked and hashed, ready to write.
+type parsedRecord struct {
+	s       Service
+	hash    string
+	compact []byte
+	err     error // why the record is rejected before anything is written
+}
+
+func parseRecord(source string, record []byte) parsedRecord {
 	s, err := ParseService(record)
 	if err == nil {
 		err = checkSource(source)
 	}
 	if err != nil {
-		return Result{ID: s.ID, Outcome: Rejected, Err: err}
+		return parsedRecord{s: s, err: err}
 	}
-	outcome, err := upsertService(ctx, c, source, s, record)
-	if err != nil {
-		return Result{ID: s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+s.ID, err)}
+	hash, compact, err := canonical(record)
+	return parsedRecord{s: s, hash: hash, compact: compact, err: err}
+}
+
+// parseAhead parses records on as many goroutines as there are cores and returns a function
+// that waits for record i and returns it. Parsing is a quarter of an import's work, so it
+// runs beside the writer rather than before it.
+func parseAhead(source string, records [][]byte) func(i int) parsedRecord {
+	out := make([]parsedRecord, len(records))
+	ready := make([]chan struct{}, len(records))
+	for i := range ready {
+		ready[i] = make(chan struct{})
 	}
-	return Result{ID: s.ID, Outcome: outcome}
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(records)) {
+		go func() {
+			for i := int(next.Add(1) - 1); i < len(records); i = int(next.Add(1) - 1) {
+				out[i] = parseRecord(source, records[i])
+				close(ready[i])
+			}
+		}()
+	}
+	return func(i int) parsedRecord {
+		<-ready[i]
+		return out[i]
+	}
 }
 
 func checkSource(source string) error {
@@ -83,24 +124,122 @@ func checkSource(source string) error {
 	return nil
 }
 
-func upsertService(ctx context.Context, c store.Conn, source string, s Service, record []byte) (Outcome, error) {
-	hash, compact, err := canonical(record)
-	if err != nil {
-		return "", err
+// writer writes the records of one source in one transaction. It remembers the shared records
+// (organisations, locations, taxonomy terms) it has claimed, so that the many services that
+// nest one organisation claim it once, and it puts services in the search index at the end,
+// all at once: FTS5 writes what it holds to disk whenever a savepoint ends, so indexing each
+// record inside its own savepoint made a new index segment per record. What one record did is
+// kept only once it has been stored (keep), and forgotten when it was rolled back (forget).
+type writer struct {
+	c      store.Conn
+	source string
+	claims map[claimKey]claimed // shared records as this transaction has left them
+	texts  map[int64]int        // services to index: their place in order, by pk
+	order  []searchText
+	// What the record being written did, until it is kept or forgotten.
+	recordClaims map[claimKey]claimed
+	recordText   *searchText
+}
+
+type claimKey struct{ table, id string }
+
+// searchText is a service's texts for the search index, weighted from a to d.
+type searchText struct {
+	pk         int64
+	created    bool
+	a, b, c, d string
+}
+
+func newWriter(c store.Conn, source string) *writer {
+	return &writer{c: c, source: source, claims: map[claimKey]claimed{}, texts: map[int64]int{},
+		recordClaims: map[claimKey]claimed{}}
+}
+
+// keep makes what the last record did part of the transaction's memory.
+func (w *writer) keep() {
+	for k, cl := range w.recordClaims {
+		w.claims[k] = cl
 	}
+	if t := w.recordText; t != nil {
+		if i, ok := w.texts[t.pk]; ok {
+			t.created = w.order[i].created
+			w.order[i] = *t
+		} else {
+			w.texts[t.pk] = len(w.order)
+			w.order = append(w.order, *t)
+		}
+	}
+	w.forget()
+}
+
+// forget drops what the last record did, which its savepoint has undone.
+func (w *writer) forget() {
+	clear(w.recordClaims)
+	w.recordText = nil
+}
+
+// index puts every service written in the search index, in the order they were written.
+func (w *writer) index(ctx context.Context) error {
+	for _, t := range w.order {
+		put := serviceSearch.Put
+		if t.created {
+			put = serviceSearch.Add
+		}
+		if err := put(ctx, w.c, t.pk, t.a, t.b, t.c, t.d); err != nil {
+			return err
+		}
+	}
+	clear(w.texts)
+	w.order = w.order[:0]
+	return nil
+}
+
+// claim is claim remembered for the transaction: a shared record already claimed with the
+// same hash, or published by another source, is not looked up again.
+func (w *writer) claim(ctx context.Context, table, id, hash string, cols columns) (claimed, error) {
+	k := claimKey{table, id}
+	cl, ok := w.recordClaims[k]
+	if !ok {
+		cl, ok = w.claims[k]
+	}
+	if ok && (cl.owner != w.source || cl.hash == hash) {
+		return claimed{pk: cl.pk, outcome: Unchanged, owner: cl.owner, hash: cl.hash}, nil
+	}
+	cl, err := claim(ctx, w.c, table, id, w.source, hash, cols)
+	if err == nil {
+		w.recordClaims[k] = cl
+	}
+	return cl, err
+}
+
+// service writes one parsed record. Errors that are not the record's fault are returned as
+// Internal, so that a batch stops.
+func (w *writer) service(ctx context.Context, p parsedRecord) Result {
+	if p.err != nil {
+		return Result{ID: p.s.ID, Outcome: Rejected, Err: p.err}
+	}
+	outcome, err := w.upsertService(ctx, p.s, p.hash, p.compact)
+	if err != nil {
+		return Result{ID: p.s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+p.s.ID, err)}
+	}
+	return Result{ID: p.s.ID, Outcome: outcome}
+}
+
+func (w *writer) upsertService(ctx context.Context, s Service, hash string, compact []byte) (Outcome, error) {
+	c := w.c
 	var pk int64
 	var owner, oldHash string
-	err = c.QueryRow(ctx, `SELECT pk, source, hash FROM dir_services WHERE id = ?`, s.ID).Scan(&pk, &owner, &oldHash)
+	err := c.QueryRow(ctx, `SELECT pk, source, hash FROM dir_services WHERE id = ?`, s.ID).Scan(&pk, &owner, &oldHash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return "", fmt.Errorf("look up service: %w", err)
-	case owner != source:
+	case owner != w.source:
 		return "", apperr.New(apperr.Conflict, "Service %s is already published by another source (%s)", s.ID, owner)
 	case oldHash == hash:
 		return Unchanged, nil
 	}
-	orgName, err := writeServiceOrganization(ctx, c, source, &s)
+	orgName, err := w.serviceOrganization(ctx, &s)
 	if err != nil {
 		return "", err
 	}
@@ -108,7 +247,7 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 	row := serviceRow(s, hash, now)
 	outcome := Created
 	if pk == 0 {
-		pk, err = insertRow(ctx, c, "dir_services", row.with("id", s.ID).with("source", source).with("created_at", now))
+		pk, err = insertRow(ctx, c, "dir_services", row.with("id", s.ID).with("source", w.source).with("created_at", now))
 	} else {
 		outcome = Updated
 		err = updateRow(ctx, c, "dir_services", pk, row)
@@ -123,12 +262,13 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 	if err != nil {
 		return "", fmt.Errorf("write service: %w", err)
 	}
-	terms, err := writeServiceChildren(ctx, c, source, pk, s)
+	terms, err := w.serviceChildren(ctx, pk, s)
 	if err != nil {
 		return "", err
 	}
-	return outcome, serviceSearch.Put(ctx, c, pk, s.Name, strings.Join(append([]string{orgName}, terms...), " "),
-		s.Description, placesText(s))
+	w.recordText = &searchText{pk: pk, created: outcome == Created, a: s.Name,
+		b: strings.Join(append([]string{orgName}, terms...), " "), c: s.Description, d: placesText(s)}
+	return outcome, nil
 }
 
 // canonical returns the SHA-256 of record's canonical form (keys sorted, no spaces), so that
@@ -162,36 +302,39 @@ func hashJSON(v any) (string, []byte) {
 	return hashOf(b), b
 }
 
-// writeServiceOrganization writes the nested organisation, fills in the service's
+// serviceOrganization writes the nested organisation, fills in the service's
 // organization_id from it, and returns the organisation's name for the search index.
-func writeServiceOrganization(ctx context.Context, c store.Conn, source string, s *Service) (string, error) {
+func (w *writer) serviceOrganization(ctx context.Context, s *Service) (string, error) {
 	if s.Organization == nil {
 		var name string
-		err := c.QueryRow(ctx, `SELECT name FROM dir_organizations WHERE id = ?`, s.OrganizationID).Scan(&name)
+		err := w.c.QueryRow(ctx, `SELECT name FROM dir_organizations WHERE id = ?`, s.OrganizationID).Scan(&name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return "", fmt.Errorf("look up organization: %w", err)
 		}
 		return name, nil
 	}
 	s.OrganizationID = s.Organization.ID
-	_, err := writeOrganization(ctx, c, source, *s.Organization)
+	_, err := w.organization(ctx, *s.Organization)
 	return s.Organization.Name, err
 }
 
-// writeOrganization claims an organisation and, when it was written, its identifiers.
-func writeOrganization(ctx context.Context, c store.Conn, source string, o Organization) (Outcome, error) {
+// organization claims an organisation and, when it was written, its identifiers.
+func (w *writer) organization(ctx context.Context, o Organization) (Outcome, error) {
 	o.Services = nil
 	hash, record := hashJSON(o)
-	cl, err := claim(ctx, c, "dir_organizations", o.ID, source, hash, columns{}.
+	c := w.c
+	cl, err := w.claim(ctx, "dir_organizations", o.ID, hash, columns{}.
 		with("name", o.Name).with("record", string(record)).with("updated_at", store.Now()))
 	if err != nil || !cl.wrote() {
 		return cl.outcome, err
 	}
-	if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
-		return "", fmt.Errorf("clear organization identifiers: %w", err)
+	if cl.outcome == Updated {
+		if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
+			return "", fmt.Errorf("clear organization identifiers: %w", err)
+		}
 	}
 	for _, id := range o.OrganizationIdentifiers {
-		if _, err := insertRow(ctx, c, "dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
+		if err := addRow(ctx, c, "dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
 			with("id", id.ID).with("identifier_scheme", id.IdentifierScheme).with("identifier", id.Identifier)); err != nil {
 			return "", err
 		}
@@ -241,10 +384,11 @@ func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {
 	return nil
 }
 
-// writeServiceChildren writes what is nested in a service and returns the names of the
+// serviceChildren writes what is nested in a service and returns the names of the
 // taxonomy terms it is classified with, for the search index.
-func writeServiceChildren(ctx context.Context, c store.Conn, source string, pk int64, s Service) ([]string, error) {
-	if err := writeServiceAtLocations(ctx, c, source, pk, s.ServiceAtLocations); err != nil {
+func (w *writer) serviceChildren(ctx context.Context, pk int64, s Service) ([]string, error) {
+	c := w.c
+	if err := w.serviceAtLocations(ctx, pk, s.ServiceAtLocations); err != nil {
 		return nil, err
 	}
 	if err := writeContacts(ctx, c, pk, s.Contacts); err != nil {
@@ -281,21 +425,21 @@ func writeServiceChildren(ctx context.Context, c store.Conn, source string, pk i
 			return nil, err
 		}
 	}
-	return writeAttributes(ctx, c, source, pk, s.Attributes)
+	return w.attributes(ctx, pk, s.Attributes)
 }
 
 func insertChild(ctx context.Context, c store.Conn, table string, servicePK int64, id string, cols columns) error {
-	_, err := insertRow(ctx, c, table, cols.with("service_pk", servicePK).with("id", id))
+	err := addRow(ctx, c, table, cols.with("service_pk", servicePK).with("id", id))
 	return err
 }
 
-func writeServiceAtLocations(ctx context.Context, c store.Conn, source string, pk int64, sals []ServiceAtLocation) error {
+func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []ServiceAtLocation) error {
 	for i, sl := range sals {
-		locPK, err := writeLocation(ctx, c, source, *sl.Location)
+		locPK, err := w.location(ctx, *sl.Location)
 		if err != nil {
 			return err
 		}
-		_, err = insertRow(ctx, c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
+		err = addRow(ctx, w.c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
 		if store.IsUniqueViolation(err) {
 			return invalid(fmt.Sprintf("service_at_locations[%d].id", i), "belongs to another service: a service_at_location id must be unique")
 		}
@@ -306,32 +450,36 @@ func writeServiceAtLocations(ctx context.Context, c store.Conn, source string, p
 	return nil
 }
 
-// writeLocation claims a location and, when it was written, its addresses, accessibility and
+// location claims a location and, when it was written, its addresses, accessibility and
 // phones. A position off the globe is kept in the record but not indexed for distance.
-func writeLocation(ctx context.Context, c store.Conn, source string, l Location) (int64, error) {
+func (w *writer) location(ctx context.Context, l Location) (int64, error) {
+	c := w.c
 	hash, _ := hashJSON(l)
 	var lat, long any
 	if l.Latitude != nil && l.Longitude != nil && onGlobe(*l.Latitude, *l.Longitude) {
 		lat, long = *l.Latitude, *l.Longitude
 	}
-	cl, err := claim(ctx, c, "dir_locations", l.ID, source, hash, columns{}.
+	cl, err := w.claim(ctx, "dir_locations", l.ID, hash, columns{}.
 		with("location_type", string(l.LocationType)).with("name", l.Name).with("latitude", lat).with("longitude", long))
 	if err != nil || !cl.wrote() {
 		return cl.pk, err
 	}
 	for _, table := range []string{"dir_addresses", "dir_accessibility", "dir_phones"} {
+		if cl.outcome == Created {
+			break // a new location has none yet
+		}
 		if _, err := c.Exec(ctx, `DELETE FROM `+table+` WHERE location_pk = ?`, cl.pk); err != nil {
 			return 0, fmt.Errorf("clear %s: %w", table, err)
 		}
 	}
 	for _, a := range l.Addresses {
-		if _, err := insertRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
+		if err := addRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("address_type", string(a.AddressType)).with("city", a.City).with("postal_code", a.PostalCode)); err != nil {
 			return 0, err
 		}
 	}
 	for _, a := range l.Accessibility {
-		if _, err := insertRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
+		if err := addRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("description", a.Description)); err != nil {
 			return 0, err
 		}
@@ -358,19 +506,19 @@ func writeContacts(ctx context.Context, c store.Conn, servicePK int64, contacts 
 // writePhones writes phones that belong to the row ownerPK of the table ownerColumn names.
 func writePhones(ctx context.Context, c store.Conn, ownerColumn string, ownerPK int64, phones []Phone) error {
 	for _, p := range phones {
-		if _, err := insertRow(ctx, c, "dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number)); err != nil {
+		if err := addRow(ctx, c, "dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeAttributes writes a service's attributes with their taxonomy terms. A term given only
+// attributes writes a service's attributes with their taxonomy terms. A term given only
 // by id must already be known, so that every category a service shows can be looked up.
-func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64, attrs []Attribute) ([]string, error) {
+func (w *writer) attributes(ctx context.Context, pk int64, attrs []Attribute) ([]string, error) {
 	var names []string
 	for i, a := range attrs {
-		term, err := attributeTerm(ctx, c, source, a)
+		term, err := w.attributeTerm(ctx, a)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, invalid(fmt.Sprintf("attributes[%d].taxonomy_term_id", i), "is not a known taxonomy term: nest the term, or load its taxonomy first")
 		}
@@ -378,7 +526,7 @@ func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64,
 			return nil, err
 		}
 		names = append(names, term.Name)
-		if err := insertChild(ctx, c, "dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
+		if err := insertChild(ctx, w.c, "dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
 			with("taxonomy_id", term.TaxonomyID).with("link_type", a.LinkType)); err != nil {
 			return nil, err
 		}
@@ -387,20 +535,20 @@ func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64,
 }
 
 // attributeTerm writes the attribute's nested term, or reads the known term it names.
-func attributeTerm(ctx context.Context, c store.Conn, source string, a Attribute) (TaxonomyTerm, error) {
+func (w *writer) attributeTerm(ctx context.Context, a Attribute) (TaxonomyTerm, error) {
 	if a.TaxonomyTerm != nil {
-		_, err := writeTerm(ctx, c, source, *a.TaxonomyTerm)
+		_, err := w.term(ctx, *a.TaxonomyTerm)
 		return *a.TaxonomyTerm, err
 	}
 	var t TaxonomyTerm
-	err := c.QueryRow(ctx, `SELECT id, name, taxonomy_id FROM dir_taxonomy_terms WHERE id = ?`, a.TaxonomyTermID).
+	err := w.c.QueryRow(ctx, `SELECT id, name, taxonomy_id FROM dir_taxonomy_terms WHERE id = ?`, a.TaxonomyTermID).
 		Scan(&t.ID, &t.Name, &t.TaxonomyID)
 	return t, err
 }
 
-func writeTerm(ctx context.Context, c store.Conn, source string, t TaxonomyTerm) (Outcome, error) {
+func (w *writer) term(ctx context.Context, t TaxonomyTerm) (Outcome, error) {
 	hash, record := hashJSON(t)
-	cl, err := claim(ctx, c, "dir_taxonomy_terms", t.ID, source, hash, columns{}.with("taxonomy_id", t.TaxonomyID).
+	cl, err := w.claim(ctx, "dir_taxonomy_terms", t.ID, hash, columns{}.with("taxonomy_id", t.TaxonomyID).
 		with("parent_id", t.ParentID).with("name", t.Name).with("record", string(record)))
 	return cl.outcome, err
 }
