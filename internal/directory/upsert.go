@@ -75,10 +75,10 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 
 // parsedRecord is a service record read, checked and hashed, ready to write.
 type parsedRecord struct {
-	s       Service
-	hash    string
-	compact []byte
-	err     error // why the record is rejected before anything is written
+	s    Service
+	hash string
+	form []byte // the canonical form, to store
+	err  error  // why the record is rejected before anything is written
 }
 
 func parseRecord(source string, record []byte) parsedRecord {
@@ -89,8 +89,8 @@ func parseRecord(source string, record []byte) parsedRecord {
 	if err != nil {
 		return parsedRecord{s: s, err: err}
 	}
-	hash, compact, err := canonical(record)
-	return parsedRecord{s: s, hash: hash, compact: compact, err: err}
+	hash, form, err := canonical(record)
+	return parsedRecord{s: s, hash: hash, form: form, err: err}
 }
 
 // parseAhead parses records on as many goroutines as there are cores and returns a function
@@ -218,14 +218,14 @@ func (w *writer) service(ctx context.Context, p parsedRecord) Result {
 	if p.err != nil {
 		return Result{ID: p.s.ID, Outcome: Rejected, Err: p.err}
 	}
-	outcome, err := w.upsertService(ctx, p.s, p.hash, p.compact)
+	outcome, err := w.upsertService(ctx, p.s, p.hash, p.form)
 	if err != nil {
 		return Result{ID: p.s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+p.s.ID, err)}
 	}
 	return Result{ID: p.s.ID, Outcome: outcome}
 }
 
-func (w *writer) upsertService(ctx context.Context, s Service, hash string, compact []byte) (Outcome, error) {
+func (w *writer) upsertService(ctx context.Context, s Service, hash string, form []byte) (Outcome, error) {
 	c := w.c
 	var pk int64
 	var owner, oldHash string
@@ -257,7 +257,7 @@ func (w *writer) upsertService(ctx context.Context, s Service, hash string, comp
 	}
 	if err == nil {
 		_, err = c.Exec(ctx, `INSERT INTO dir_service_records (service_pk, record) VALUES (?, ?)
-			ON CONFLICT (service_pk) DO UPDATE SET record = excluded.record`, pk, string(compact))
+			ON CONFLICT (service_pk) DO UPDATE SET record = excluded.record`, pk, string(form))
 	}
 	if err != nil {
 		return "", fmt.Errorf("write service: %w", err)
@@ -271,9 +271,10 @@ func (w *writer) upsertService(ctx context.Context, s Service, hash string, comp
 	return outcome, nil
 }
 
-// canonical returns the SHA-256 of record's canonical form (keys sorted, no spaces), so that
-// the same JSON laid out differently is the same record, and record compacted for storing.
-func canonical(record []byte) (hash string, compact []byte, err error) {
+// canonical returns record in its canonical form (keys sorted, no spaces), which is what is
+// stored, and the form's SHA-256, so that the same JSON laid out differently is the same
+// record. Reads decode the record into a Service, so the order of its keys is not kept.
+func canonical(record []byte) (hash string, form []byte, err error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(record))
 	dec.UseNumber()
@@ -284,11 +285,7 @@ func canonical(record []byte) (hash string, compact []byte, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("canonical form: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, record); err != nil {
-		return "", nil, fmt.Errorf("compact record: %w", err)
-	}
-	return hashOf(b), buf.Bytes(), nil
+	return hashOf(b), b, nil
 }
 
 func hashOf(b []byte) string {
