@@ -113,7 +113,12 @@ type importer struct {
 	batch [][]byte
 }
 
-func (im *importer) Expect(total int) { im.sum.Total = total }
+func (im *importer) Expect(total int) {
+	im.sum.Total = total
+	if im.opts.Progress != nil {
+		im.opts.Progress(im.sum)
+	}
+}
 
 func (im *importer) Receive(ctx context.Context, r Record) error {
 	switch {
