@@ -51,10 +51,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		log.Info("demo mode", "loaded_demo_data", loaded)
 	}
+	if n, err := deps.Directory.FailInterrupted(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("directory imports left running by a server that stopped were marked failed", "count", n)
+	}
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	return listenAndServe(ctx, cfg, srv, log)
 }
 

@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	s.referralRoutes()
 	s.workforceRoutes()
 	s.directoryRoutes()
+	s.directoryImportRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
