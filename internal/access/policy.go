@@ -27,6 +27,7 @@ const (
 	MakeReferral       Action = "referral.make"
 	UseCaseload        Action = "caseload.use"
 	ManageServices     Action = "services.manage"
+	ViewProvisionGaps  Action = "directory.gaps.view"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -101,6 +102,9 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 			"Only occupational therapists, link workers, supervisors and service leads hold caseloads", nil
 	case ManageServices:
 		return admin || lead && onlyOwn(res, u.OrganisationID), "Only service leads set up the services their organisation runs", nil
+	case ViewProvisionGaps:
+		return admin || lead || u.Has(account.Commissioner),
+			"Only service leads, commissioners and administrators see where community provision is missing", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	s.workforceRoutes()
 	s.directoryRoutes()
 	s.directoryImportRoutes()
+	s.directoryGapsRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.
