@@ -176,6 +176,9 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	if s.Policy.Can(ctx, u, access.ManageServices, access.Resource{}) {
 		links = append(links, navLink{Href: "/services", Label: "Services"})
 	}
+	if s.Policy.Can(ctx, u, access.ViewProvisionGaps, access.Resource{}) {
+		links = append(links, navLink{Href: "/directory/gaps", Label: "Gaps in provision"})
+	}
 	if s.Policy.Can(ctx, u, access.ViewUsers, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users"})
 	}
