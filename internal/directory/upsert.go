@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -77,7 +76,7 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 type parsedRecord struct {
 	s    Service
 	hash string
-	form []byte // the canonical form, to store
+	form []byte // the record as Linkwell reads it, to store
 	err  error  // why the record is rejected before anything is written
 }
 
@@ -89,8 +88,13 @@ func parseRecord(source string, record []byte) parsedRecord {
 	if err != nil {
 		return parsedRecord{s: s, err: err}
 	}
-	hash, form, err := canonical(record)
-	return parsedRecord{s: s, hash: hash, form: form, err: err}
+	// What is stored is the record as Linkwell reads it: every read decodes it into a Service,
+	// so fields Linkwell does not know are never served, and leaving them out means a change
+	// to them alone, or to the layout or order of keys, leaves the service unchanged.
+	// Re-encoding the parsed Service is also much cheaper than decoding the record a second
+	// time to put its keys in order.
+	hash, form := hashJSON(s)
+	return parsedRecord{s: s, hash: hash, form: form}
 }
 
 // parseAhead parses records on as many goroutines as there are cores and returns a function
@@ -269,23 +273,6 @@ func (w *writer) upsertService(ctx context.Context, s Service, hash string, form
 	w.recordText = &searchText{pk: pk, created: outcome == Created, a: s.Name,
 		b: strings.Join(append([]string{orgName}, terms...), " "), c: s.Description, d: placesText(s)}
 	return outcome, nil
-}
-
-// canonical returns record in its canonical form (keys sorted, no spaces), which is what is
-// stored, and the form's SHA-256, so that the same JSON laid out differently is the same
-// record. Reads decode the record into a Service, so the order of its keys is not kept.
-func canonical(record []byte) (hash string, form []byte, err error) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(record))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return "", nil, fmt.Errorf("canonical form: %w", err)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", nil, fmt.Errorf("canonical form: %w", err)
-	}
-	return hashOf(b), b, nil
 }
 
 func hashOf(b []byte) string {
