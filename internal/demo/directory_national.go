@@ -128,7 +128,7 @@ func nationalLocation(rng *rand.Rand, i int, t town, area string) directory.Serv
 		Addresses: []directory.Address{{ID: demoUUID(kindNationalAddress, i),
 			Address1: fmt.Sprintf("%d %s", 1+rng.IntN(180), streets[rng.IntN(len(streets))]), City: t.name,
 			PostalCode: fmt.Sprintf("%s %d%c%c", t.outward, 1+rng.IntN(9), 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26))),
-			Country: "GB", AddressType: directory.LocationPhysical}}}
+			Country:    "GB", AddressType: directory.LocationPhysical}}}
 	if rng.IntN(10) < 6 {
 		l.Accessibility = []directory.Accessibility{{ID: demoUUID(kindNationalAccessibility, i), Description: accessNotes[rng.IntN(len(accessNotes))]}}
 	}

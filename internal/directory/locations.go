@@ -49,6 +49,7 @@ func (d *Directory) ListServiceAtLocations(ctx context.Context, aud Audience, f 
 
 // salHit is a service at a location found by a search, before its record is read.
 type salHit struct {
+	pk        int64 // known from a search near a point, which reads ids only for its page
 	id        string
 	servicePK int64
 	distance  *float64
@@ -102,7 +103,8 @@ func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near
 					return nil, 0, err
 				}
 			}
-			return hits[min(p.offset(), len(hits)):min(want, len(hits))], total, nil
+			page := hits[min(p.offset(), len(hits)):min(want, len(hits))]
+			return page, total, salIDs(ctx, c, page)
 		}
 		reach *= 4
 	}
@@ -114,12 +116,25 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 	q := positionedQuery(c, aud, f)
 	if !everywhere {
 		box := boxAround(near.Latitude, near.Longitude, reach)
-		q.and(`l.latitude BETWEEN ? AND ?`, box.south, box.north)
+		// Each band of latitude is read between the box's longitudes: with the bands as a list,
+		// SQLite and PostgreSQL seek each band's range in dir_positions_box; past
+		// maxListedBands, a range of bands reads them whole.
+		lo, hi := latitudeBand(box.south), latitudeBand(box.north)
+		if hi-lo < maxListedBands {
+			bands := make([]any, 0, hi-lo+1)
+			for b := lo; b <= hi; b++ {
+				bands = append(bands, b)
+			}
+			q.and(`p.band IN `+store.In(len(bands)), bands...)
+		} else {
+			q.and(`p.band BETWEEN ? AND ?`, lo, hi)
+		}
+		q.and(`p.latitude BETWEEN ? AND ?`, box.south, box.north)
 		if box.west < box.east { // a box across the 180th meridian is narrowed by latitude alone
-			q.and(`l.longitude BETWEEN ? AND ?`, box.west, box.east)
+			q.and(`p.longitude BETWEEN ? AND ?`, box.west, box.east)
 		}
 	}
-	rows, err := c.Query(ctx, `SELECT sal.id, s.pk, l.latitude, l.longitude FROM `+q.from+q.where(), q.args...)
+	rows, err := c.Query(ctx, `SELECT p.sal_pk, p.service_pk, p.latitude, p.longitude FROM `+q.from+q.where(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find services near a point: %w", err)
 	}
@@ -128,7 +143,7 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 	for rows.Next() {
 		var h salHit
 		var lat, long float64
-		if err := rows.Scan(&h.id, &h.servicePK, &lat, &long); err != nil {
+		if err := rows.Scan(&h.pk, &h.servicePK, &lat, &long); err != nil {
 			return nil, fmt.Errorf("find services near a point: %w", err)
 		}
 		if dist := Distance(near.Latitude, near.Longitude, lat, long); everywhere || dist <= reach {
@@ -136,23 +151,60 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 			hits = append(hits, h)
 		}
 	}
-	slices.SortFunc(hits, func(a, b salHit) int { return cmp.Or(cmp.Compare(*a.distance, *b.distance), cmp.Compare(a.id, b.id)) })
+	slices.SortFunc(hits, func(a, b salHit) int { return cmp.Or(cmp.Compare(*a.distance, *b.distance), cmp.Compare(a.pk, b.pk)) })
 	return hits, rows.Err()
 }
 
-// positionedQuery is the services at locations whose services match f and whose locations
-// have a position, aliased sal, l and s. The locations drive the query, because callers narrow
-// them to a box that their index on position answers; CROSS JOIN keeps SQLite's planner from
-// starting at the services instead, and means an inner join to PostgreSQL.
-func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
-	q := serviceQuery{from: `dir_locations l CROSS JOIN dir_service_at_locations sal CROSS JOIN dir_services s`}
-	q.and(`sal.location_pk = l.pk AND s.pk = sal.service_pk AND l.latitude IS NOT NULL`)
-	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
-		// pk + 0, not pk: SQLite would otherwise probe the index of services at locations once
-		// for every matching service, for every location in the box.
-		q.and(`s.pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+// maxListedBands is how many bands of latitude a search lists one by one (2 degrees, about
+// 220 km); a wider search reads a range of them.
+const maxListedBands = 2 * bandsPerDegree
+
+// salIDs fills in the ids of the hits, which a search near a point found by pk.
+func salIDs(ctx context.Context, c store.Conn, hits []salHit) error {
+	if len(hits) == 0 {
+		return nil
 	}
-	q.filter(aud, f)
+	pks := make([]any, len(hits))
+	for i, h := range hits {
+		pks[i] = h.pk
+	}
+	rows, err := c.Query(ctx, `SELECT pk, id FROM dir_service_at_locations WHERE pk IN `+store.In(len(pks)), pks...)
+	if err != nil {
+		return fmt.Errorf("read services at locations: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[int64]string, len(hits))
+	for rows.Next() {
+		var pk int64
+		var id string
+		if err := rows.Scan(&pk, &id); err != nil {
+			return fmt.Errorf("read services at locations: %w", err)
+		}
+		ids[pk] = id
+	}
+	for i := range hits {
+		hits[i].id = ids[hits[i].pk]
+	}
+	return rows.Err()
+}
+
+// positionedQuery is the services at locations with a position whose services match f, from
+// dir_positions aliased p, and the services aliased s when a condition needs them. Searches
+// narrow p to a box that its index answers; CROSS JOIN keeps SQLite's planner from starting at
+// the services instead, and means an inner join to PostgreSQL.
+func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+	q := serviceQuery{from: `dir_positions p`}
+	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
+		// service_pk + 0, not service_pk: SQLite would otherwise look the matches up in
+		// dir_positions_service, one by one, rather than read the box.
+		q.and(`p.service_pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+	}
+	if aud == Practitioners && f == (Filter{Search: f.Search}) {
+		return q // nothing else to check, so the services need not be read
+	}
+	q.from += ` CROSS JOIN dir_services s`
+	q.and(`s.pk = p.service_pk`)
+	q.filter(aud, f, true)
 	return q
 }
 

@@ -101,20 +101,34 @@ func buildServiceQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
 		q.args = args
 		q.order = `m.rank, s.name, s.pk`
 	}
-	q.filter(aud, f)
+	q.filter(aud, f, false)
 	return q
 }
 
-// filter adds the conditions of f, and of what aud may see, on the services aliased s.
-func (q *serviceQuery) filter(aud Audience, f Filter) {
+// filter adds the conditions of f, and of what aud may see, on the services aliased s. The
+// conditions on categories, schedules, costs and accessibility look the matching services up
+// in their own indexes, with IN, so that a rare category or day drives the query; with
+// correlated, they are checked service by service instead, for a query that something else
+// drives (a box around a point), where building the whole list each time costs more than the
+// few services in the box.
+func (q *serviceQuery) filter(aud Audience, f Filter, correlated bool) {
+	// among is the condition that s is one of the services a subquery on table, aliased x,
+	// finds: "s.pk IN (SELECT x.service_pk ...)" or "EXISTS (... AND x.service_pk = s.pk)".
+	among := func(table, where string, args ...any) {
+		if correlated {
+			q.and(`EXISTS (SELECT 1 FROM `+table+` x WHERE x.service_pk = s.pk AND `+where+`)`, args...)
+		} else {
+			q.and(`s.pk IN (SELECT x.service_pk FROM `+table+` x WHERE `+where+`)`, args...)
+		}
+	}
 	if aud != Practitioners {
 		q.and(`s.internal_only = ?`, false)
 	}
 	if f.TaxonomyTermID != "" {
-		q.and(`s.pk IN (SELECT service_pk FROM dir_attributes WHERE taxonomy_term_id = ?)`, f.TaxonomyTermID)
+		among(`dir_attributes`, `x.taxonomy_term_id = ?`, f.TaxonomyTermID)
 	}
 	if f.TaxonomyID != "" {
-		q.and(`s.pk IN (SELECT service_pk FROM dir_attributes WHERE taxonomy_id = ?)`, f.TaxonomyID)
+		among(`dir_attributes`, `x.taxonomy_id = ?`, f.TaxonomyID)
 	}
 	if f.OrganizationID != "" {
 		q.and(`s.organization_id = ?`, f.OrganizationID)
@@ -131,7 +145,7 @@ func (q *serviceQuery) filter(aud Audience, f Filter) {
 		q.and(`(s.minimum_age IS NULL OR s.minimum_age <= ?) AND (s.maximum_age IS NULL OR s.maximum_age >= ?)`, *f.Age, *f.Age)
 	}
 	if sched, args := scheduleConds(f); sched != "" {
-		q.and(`s.pk IN (SELECT service_pk FROM dir_schedules WHERE `+sched+`)`, args...)
+		among(`dir_schedules`, sched, args...)
 	}
 	if !f.ModifiedAfter.IsZero() {
 		q.and(`s.modified_at >= ?`, f.ModifiedAfter.UTC())
@@ -143,10 +157,14 @@ func (q *serviceQuery) filter(aud Audience, f Filter) {
 		q.and(`s.referral_route = ?`, string(f.ReferralRoute))
 	}
 	if f.LowCost {
-		q.and(`s.pk NOT IN (SELECT service_pk FROM dir_cost_options WHERE amount > ?)`, LowCostLimit)
+		if correlated {
+			q.and(`NOT EXISTS (SELECT 1 FROM dir_cost_options x WHERE x.service_pk = s.pk AND x.amount > ?)`, LowCostLimit)
+		} else {
+			q.and(`s.pk NOT IN (SELECT service_pk FROM dir_cost_options WHERE amount > ?)`, LowCostLimit)
+		}
 	}
 	if f.Accessible {
-		q.and(`s.pk IN (SELECT x.service_pk FROM dir_service_at_locations x JOIN dir_accessibility a ON a.location_pk = x.location_pk)`)
+		among(`dir_service_at_locations`, `EXISTS (SELECT 1 FROM dir_accessibility a WHERE a.location_pk = x.location_pk)`)
 	}
 }
 

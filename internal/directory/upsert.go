@@ -74,10 +74,11 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 
 // parsedRecord is a service record read, checked and hashed, ready to write.
 type parsedRecord struct {
-	s    Service
-	hash string
-	form []byte // the record as Linkwell reads it, to store
-	err  error  // why the record is rejected before anything is written
+	s      Service
+	shared map[claimKey]hashed // the hashes of the organisation, locations and terms it nests
+	hash   string
+	form   []byte // the record as Linkwell reads it, to store
+	err    error  // why the record is rejected before anything is written
 }
 
 func parseRecord(source string, record []byte) parsedRecord {
@@ -94,7 +95,46 @@ func parseRecord(source string, record []byte) parsedRecord {
 	// Re-encoding the parsed Service is also much cheaper than decoding the record a second
 	// time to put its keys in order.
 	hash, form := hashJSON(s)
-	return parsedRecord{s: s, hash: hash, form: form}
+	return parsedRecord{s: s, hash: hash, form: form, shared: hashShared(s)}
+}
+
+// hashed is the hash and JSON of a record that many services may nest.
+type hashed struct {
+	hash   string
+	record []byte
+}
+
+// hashShared hashes the organisation, locations and taxonomy terms nested in s, as the writer
+// will claim them, so that the work is done beside the writer rather than by it. A record that
+// nests two different versions of one of them is left to the writer, which claims each in turn.
+func hashShared(s Service) map[claimKey]hashed {
+	out := map[claimKey]hashed{}
+	twice := map[claimKey]bool{}
+	put := func(table, id string, v any) {
+		k := claimKey{table, id}
+		if _, seen := out[k]; seen {
+			twice[k] = true
+		}
+		h, b := hashJSON(v)
+		out[k] = hashed{h, b}
+	}
+	if o := s.Organization; o != nil {
+		org := *o
+		org.Services = nil
+		put("dir_organizations", org.ID, org)
+	}
+	for _, sl := range s.ServiceAtLocations {
+		put("dir_locations", sl.Location.ID, *sl.Location)
+	}
+	for _, a := range s.Attributes {
+		if a.TaxonomyTerm != nil {
+			put("dir_taxonomy_terms", a.TaxonomyTerm.ID, *a.TaxonomyTerm)
+		}
+	}
+	for k := range twice {
+		delete(out, k)
+	}
+	return out
 }
 
 // parseAhead parses records on as many goroutines as there are cores and returns a function
@@ -143,6 +183,16 @@ type writer struct {
 	// What the record being written did, until it is kept or forgotten.
 	recordClaims map[claimKey]claimed
 	recordText   *searchText
+	shared       map[claimKey]hashed // the hashes worked out for the record being written
+}
+
+// hash returns the hash and JSON of v, a shared record stored in table, worked out already
+// if it was.
+func (w *writer) hash(table, id string, v any) (string, []byte) {
+	if h, ok := w.shared[claimKey{table, id}]; ok {
+		return h.hash, h.record
+	}
+	return hashJSON(v)
 }
 
 type claimKey struct{ table, id string }
@@ -222,6 +272,7 @@ func (w *writer) service(ctx context.Context, p parsedRecord) Result {
 	if p.err != nil {
 		return Result{ID: p.s.ID, Outcome: Rejected, Err: p.err}
 	}
+	w.shared = p.shared
 	outcome, err := w.upsertService(ctx, p.s, p.hash, p.form)
 	if err != nil {
 		return Result{ID: p.s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+p.s.ID, err)}
@@ -305,7 +356,7 @@ func (w *writer) serviceOrganization(ctx context.Context, s *Service) (string, e
 // organization claims an organisation and, when it was written, its identifiers.
 func (w *writer) organization(ctx context.Context, o Organization) (Outcome, error) {
 	o.Services = nil
-	hash, record := hashJSON(o)
+	hash, record := w.hash("dir_organizations", o.ID, o)
 	c := w.c
 	cl, err := w.claim(ctx, "dir_organizations", o.ID, hash, columns{}.
 		with("name", o.Name).with("record", string(record)).with("updated_at", store.Now()))
@@ -356,7 +407,7 @@ func nullable[T any](v *T) any {
 
 // serviceChildTables are the tables whose rows belong to one service and are replaced whole
 // when it changes. Phones of contacts go with their contacts.
-var serviceChildTables = []string{"dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
+var serviceChildTables = []string{"dir_positions", "dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
 	"dir_cost_options", "dir_service_areas", "dir_languages", "dir_funding", "dir_attributes"}
 
 func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {
@@ -419,13 +470,17 @@ func insertChild(ctx context.Context, c store.Conn, table string, servicePK int6
 
 func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []ServiceAtLocation) error {
 	for i, sl := range sals {
-		locPK, err := w.location(ctx, *sl.Location)
+		locPK, at, err := w.location(ctx, *sl.Location)
 		if err != nil {
 			return err
 		}
-		err = addRow(ctx, w.c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
+		salPK, err := insertRow(ctx, w.c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
 		if store.IsUniqueViolation(err) {
 			return invalid(fmt.Sprintf("service_at_locations[%d].id", i), "belongs to another service: a service_at_location id must be unique")
+		}
+		if err == nil && at != nil {
+			err = addRow(ctx, w.c, "dir_positions", columns{}.with("sal_pk", salPK).with("service_pk", pk).
+				with("band", at.band()).with("latitude", at.lat).with("longitude", at.long))
 		}
 		if err != nil {
 			return err
@@ -434,41 +489,98 @@ func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []Servic
 	return nil
 }
 
-// location claims a location and, when it was written, its addresses, accessibility and
-// phones. A position off the globe is kept in the record but not indexed for distance.
-func (w *writer) location(ctx context.Context, l Location) (int64, error) {
-	c := w.c
-	hash, _ := hashJSON(l)
-	var lat, long any
+// position is a point on the globe, in degrees.
+type position struct{ lat, long float64 }
+
+// band is the 0.05-degree band of latitude the point is in, counted from the South Pole, as
+// dir_positions keeps it.
+func (p position) band() int { return latitudeBand(p.lat) }
+
+func latitudeBand(lat float64) int { return int((lat + 90) * bandsPerDegree) }
+
+const bandsPerDegree = 20
+
+// positionOf is where a location is, or nil when it has no position on the globe.
+func positionOf(l Location) *position {
 	if l.Latitude != nil && l.Longitude != nil && onGlobe(*l.Latitude, *l.Longitude) {
-		lat, long = *l.Latitude, *l.Longitude
+		return &position{*l.Latitude, *l.Longitude}
+	}
+	return nil
+}
+
+// location claims a location and, when it was written, its addresses, accessibility and
+// phones, and returns its pk and where it is as stored. A position off the globe is kept in
+// the record but not indexed for distance.
+func (w *writer) location(ctx context.Context, l Location) (int64, *position, error) {
+	c := w.c
+	hash, _ := w.hash("dir_locations", l.ID, l)
+	at := positionOf(l)
+	var lat, long any
+	if at != nil {
+		lat, long = at.lat, at.long
 	}
 	cl, err := w.claim(ctx, "dir_locations", l.ID, hash, columns{}.
 		with("location_type", string(l.LocationType)).with("name", l.Name).with("latitude", lat).with("longitude", long))
-	if err != nil || !cl.wrote() {
-		return cl.pk, err
+	switch {
+	case err != nil:
+		return 0, nil, err
+	case cl.owner != w.source: // another source's location is where that source says
+		at, err = storedPosition(ctx, c, cl.pk)
+		return cl.pk, at, err
+	case !cl.wrote():
+		return cl.pk, at, nil
+	case cl.outcome == Updated:
+		if err := movePositions(ctx, c, cl.pk, at); err != nil {
+			return 0, nil, err
+		}
 	}
 	for _, table := range []string{"dir_addresses", "dir_accessibility", "dir_phones"} {
 		if cl.outcome == Created {
 			break // a new location has none yet
 		}
 		if _, err := c.Exec(ctx, `DELETE FROM `+table+` WHERE location_pk = ?`, cl.pk); err != nil {
-			return 0, fmt.Errorf("clear %s: %w", table, err)
+			return 0, nil, fmt.Errorf("clear %s: %w", table, err)
 		}
 	}
 	for _, a := range l.Addresses {
 		if err := addRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("address_type", string(a.AddressType)).with("city", a.City).with("postal_code", a.PostalCode)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for _, a := range l.Accessibility {
 		if err := addRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("description", a.Description)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
-	return cl.pk, writePhones(ctx, c, "location_pk", cl.pk, l.Phones)
+	return cl.pk, at, writePhones(ctx, c, "location_pk", cl.pk, l.Phones)
+}
+
+// storedPosition is where the location pk is as stored.
+func storedPosition(ctx context.Context, c store.Conn, pk int64) (*position, error) {
+	var lat, long sql.NullFloat64
+	if err := c.QueryRow(ctx, `SELECT latitude, longitude FROM dir_locations WHERE pk = ?`, pk).Scan(&lat, &long); err != nil {
+		return nil, fmt.Errorf("read location position: %w", err)
+	}
+	if !lat.Valid || !long.Valid {
+		return nil, nil
+	}
+	return &position{lat.Float64, long.Float64}, nil
+}
+
+// movePositions moves every service at the location pk to where it now is (at), or takes
+// them out of distance searches when it has no position any more.
+func movePositions(ctx context.Context, c store.Conn, pk int64, at *position) error {
+	_, err := c.Exec(ctx, `DELETE FROM dir_positions WHERE sal_pk IN (SELECT pk FROM dir_service_at_locations WHERE location_pk = ?)`, pk)
+	if err == nil && at != nil {
+		_, err = c.Exec(ctx, `INSERT INTO dir_positions (sal_pk, service_pk, band, latitude, longitude)
+			SELECT pk, service_pk, ?, ?, ? FROM dir_service_at_locations WHERE location_pk = ?`, at.band(), at.lat, at.long, pk)
+	}
+	if err != nil {
+		return fmt.Errorf("move services at location %d: %w", pk, err)
+	}
+	return nil
 }
 
 func onGlobe(lat, long float64) bool { return lat >= -90 && lat <= 90 && long >= -180 && long <= 180 }
@@ -531,7 +643,7 @@ func (w *writer) attributeTerm(ctx context.Context, a Attribute) (TaxonomyTerm, 
 }
 
 func (w *writer) term(ctx context.Context, t TaxonomyTerm) (Outcome, error) {
-	hash, record := hashJSON(t)
+	hash, record := w.hash("dir_taxonomy_terms", t.ID, t)
 	cl, err := w.claim(ctx, "dir_taxonomy_terms", t.ID, hash, columns{}.with("taxonomy_id", t.TaxonomyID).
 		with("parent_id", t.ParentID).with("name", t.Name).with("record", string(record)))
 	return cl.outcome, err
