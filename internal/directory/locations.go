@@ -113,7 +113,7 @@ func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near
 // salsWithin returns the services at locations within reach metres of near (or, everywhere,
 // all with a position), nearest first.
 func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near Near, reach float64, everywhere bool) ([]salHit, error) {
-	q := positionedQuery(c, aud, f)
+	q := positionedQuery(c, aud, f, !everywhere)
 	if !everywhere {
 		box := boxAround(near.Latitude, near.Longitude, reach)
 		// Each band of latitude is read between the box's longitudes: with the bands as a list,
@@ -192,12 +192,19 @@ func salIDs(ctx context.Context, c store.Conn, hits []salHit) error {
 // dir_positions aliased p, and the services aliased s when a condition needs them. Searches
 // narrow p to a box that its index answers; CROSS JOIN keeps SQLite's planner from starting at
 // the services instead, and means an inner join to PostgreSQL.
-func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+//
+// A search in a box reads the box and checks each point against the words (inBox); a count
+// of every match anywhere looks the words' services up in dir_positions_service instead.
+func positionedQuery(c store.Conn, aud Audience, f Filter, inBox bool) serviceQuery {
 	q := serviceQuery{from: `dir_positions p`}
 	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
-		// service_pk + 0, not service_pk: SQLite would otherwise look the matches up in
-		// dir_positions_service, one by one, rather than read the box.
-		q.and(`p.service_pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+		// service_pk + 0 hides the column from SQLite's planner, which would otherwise look
+		// the matches up one by one rather than read the box.
+		column := `p.service_pk`
+		if inBox {
+			column += ` + 0`
+		}
+		q.and(column+` IN (SELECT rowid FROM (`+match+`) m)`, args...)
 	}
 	if aud == Practitioners && f == (Filter{Search: f.Search}) {
 		return q // nothing else to check, so the services need not be read
@@ -209,7 +216,7 @@ func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
 }
 
 func countPositioned(ctx context.Context, c store.Conn, aud Audience, f Filter) (int, error) {
-	q := positionedQuery(c, aud, f)
+	q := positionedQuery(c, aud, f, false)
 	var n int
 	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&n)
 	if err != nil {
