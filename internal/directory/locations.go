@@ -266,27 +266,12 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	pks := make([]any, len(hits))
+	pks := make([]int64, len(hits))
 	for i, h := range hits {
 		pks[i] = h.servicePK
 	}
-	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(pks)), pks...)
+	services, err := servicesByPK(ctx, c, pks)
 	if err != nil {
-		return nil, fmt.Errorf("read services: %w", err)
-	}
-	defer rows.Close()
-	services := map[int64]Service{}
-	for rows.Next() {
-		var pk int64
-		var record string
-		if err := rows.Scan(&pk, &record); err != nil {
-			return nil, fmt.Errorf("read services: %w", err)
-		}
-		if services[pk], err = decodeService(record); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]ServiceAtLocation, 0, len(hits))
@@ -297,6 +282,31 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 		out = append(out, sl)
 	}
 	return out, nil
+}
+
+// servicesByPK reads the stored records of the services pks, in one query.
+func servicesByPK(ctx context.Context, c store.Conn, pks []int64) (map[int64]Service, error) {
+	args := make([]any, len(pks))
+	for i, pk := range pks {
+		args[i] = pk
+	}
+	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read services: %w", err)
+	}
+	defer rows.Close()
+	services := make(map[int64]Service, len(pks))
+	for rows.Next() {
+		var pk int64
+		var record string
+		if err := rows.Scan(&pk, &record); err != nil {
+			return nil, fmt.Errorf("read services: %w", err)
+		}
+		if services[pk], err = decodeService(record); err != nil {
+			return nil, err
+		}
+	}
+	return services, rows.Err()
 }
 
 // serviceAtLocation returns s's service at a location with id, carrying service as its

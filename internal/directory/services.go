@@ -58,13 +58,30 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 	res := Results[Service]{Page: p}
 	err := d.db.ReadTx(ctx, func(c store.Conn) error {
 		q := buildServiceQuery(c, aud, f)
-		if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&res.Total); err != nil {
+		count, args := `SELECT COUNT(*) FROM `+q.from+q.where(), q.args
+		switch {
+		// Every service, less the internal-only ones for the open feed: SQLite counts a whole
+		// table from its smallest index without visiting each row, where counting the public
+		// ones took 5 ms of every page of the feed.
+		case f == (Filter{}) && aud == Practitioners:
+			count, args = `SELECT COUNT(*) FROM dir_services`, nil
+		case f == (Filter{}):
+			count, args = `SELECT (SELECT COUNT(*) FROM dir_services) - (SELECT COUNT(*) FROM dir_services WHERE internal_only = ?)`, []any{true}
+		}
+		if err := c.QueryRow(ctx, count, args...).Scan(&res.Total); err != nil {
 			return fmt.Errorf("count services: %w", err)
 		}
-		records, err := queryRecords(ctx, c, `SELECT r.record FROM `+q.from+` JOIN dir_service_records r ON r.service_pk = s.pk`+
-			q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`, append(q.args, p.Size, p.offset())...)
-		for _, s := range records {
-			res.Items = append(res.Items, s.forAudience(aud).summary())
+		// The page's services are found first, from the indexes alone, and only then are their
+		// records read: joining the records in the same query read every record the OFFSET
+		// skipped (over 400 ms for a page half way through 150,000 services).
+		pks, err := queryPKs(ctx, c, `SELECT s.pk FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+			append(q.args, p.Size, p.offset())...)
+		if err != nil || len(pks) == 0 {
+			return err
+		}
+		services, err := servicesByPK(ctx, c, pks)
+		for _, pk := range pks {
+			res.Items = append(res.Items, services[pk].forAudience(aud).summary())
 		}
 		return err
 	})
@@ -199,6 +216,24 @@ func audienceArgs(aud Audience) []any {
 		return nil
 	}
 	return []any{false}
+}
+
+// queryPKs runs a query whose only column is a service's pk.
+func queryPKs(ctx context.Context, c store.Conn, query string, args ...any) ([]int64, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query services: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var pk int64
+		if err := rows.Scan(&pk); err != nil {
+			return nil, fmt.Errorf("read service: %w", err)
+		}
+		out = append(out, pk)
+	}
+	return out, rows.Err()
 }
 
 // queryRecords runs a query whose only column is a service's record and decodes each.

@@ -19,3 +19,7 @@ INSERT INTO dir_positions (sal_pk, service_pk, band, latitude, longitude)
 SELECT sal.pk, sal.service_pk, floor((l.latitude + 90) * 20)::integer, l.latitude, l.longitude
 FROM dir_service_at_locations sal JOIN dir_locations l ON l.pk = sal.location_pk
 WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL;
+
+-- The open feed counts its services (every public one) for the total of each page it serves;
+-- this narrow index holds that count in a sixth of the pages dir_services_open takes.
+CREATE INDEX dir_services_internal ON dir_services (internal_only);
