@@ -58,9 +58,9 @@ type salHit struct {
 const salFrom = ` JOIN dir_service_at_locations sal ON sal.service_pk = s.pk`
 
 func salsInOrder(ctx context.Context, c store.Conn, aud Audience, f Filter, p Page) ([]salHit, int, error) {
-	q := buildServiceQuery(c, aud, f)
+	q, cq := buildServiceQuery(c, aud, f, false), buildServiceQuery(c, aud, f, true)
 	var total int
-	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+salFrom+q.where(), q.args...).Scan(&total); err != nil {
+	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+cq.from+salFrom+cq.where(), cq.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count services at locations: %w", err)
 	}
 	rows, err := c.Query(ctx, `SELECT sal.id, s.pk FROM `+q.from+salFrom+q.where()+` ORDER BY `+q.order+`, sal.pk LIMIT ? OFFSET ?`,

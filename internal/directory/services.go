@@ -57,8 +57,8 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 	p = p.normal()
 	res := Results[Service]{Page: p}
 	err := d.db.ReadTx(ctx, func(c store.Conn) error {
-		q := buildServiceQuery(c, aud, f)
-		count, args := `SELECT COUNT(*) FROM `+q.from+q.where(), q.args
+		q, cq := buildServiceQuery(c, aud, f, false), buildServiceQuery(c, aud, f, true)
+		count, args := `SELECT COUNT(*) FROM `+cq.from+cq.where(), cq.args
 		switch {
 		// Every service, less the internal-only ones for the open feed: SQLite counts a whole
 		// table from its smallest index without visiting each row, where counting the public
@@ -108,15 +108,22 @@ func (q *serviceQuery) and(cond string, args ...any) {
 	q.args = append(q.args, args...)
 }
 
-// buildServiceQuery turns a filter into SQL. The filters on categories and schedules look the
-// matching services up in their own indexes, with IN, so that a rare category or day drives
-// the query.
-func buildServiceQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
+// buildServiceQuery turns a filter into SQL, to list the services that match (ordered) or to
+// count them (counting). Words to search for drive a list, which ranks every match (CROSS JOIN
+// keeps SQLite from reading every service and looking each up in the index, which took
+// seconds); a count only asks whether a service matches. The filters on categories and
+// schedules look the matching services up in their own indexes (see filter).
+func buildServiceQuery(c store.Conn, aud Audience, f Filter, counting bool) serviceQuery {
 	q := serviceQuery{from: `dir_services s`, order: `s.name, s.pk`}
 	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
-		q.from += ` JOIN (` + match + `) m ON m.rowid = s.pk`
-		q.args = args
-		q.order = `m.rank, s.name, s.pk`
+		if counting {
+			q.and(`s.pk IN (SELECT rowid FROM (`+match+`) m)`, args...)
+		} else {
+			q.from = `(` + match + `) m CROSS JOIN dir_services s`
+			q.args = args
+			q.and(`s.pk = m.rowid`)
+			q.order = `m.rank, s.name, s.pk`
+		}
 	}
 	q.filter(aud, f, false)
 	return q

@@ -19,8 +19,8 @@ import (
 // BenchmarkORUKServicesNational measures GET /oruk/services in the server, without a
 // network, on a database holding the generated national directory named by
 // LINKWELL_BENCH_DIRECTORY_DB (see `linkwell demo --directory 150000`), and reports the
-// percentiles of single requests: random pages of 50 across the whole feed, and the first
-// pages.
+// percentiles of single requests: random pages of 50 across the whole feed, the first pages,
+// and random pages of the services matching a common word.
 //
 //	LINKWELL_BENCH_DIRECTORY_DB=dir.db go test ./internal/web -run '^$' -bench ORUKServicesNational -benchtime 2000x
 func BenchmarkORUKServicesNational(b *testing.B) {
@@ -38,15 +38,15 @@ func BenchmarkORUKServicesNational(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, bb := range []struct {
-		name  string
-		pages int
-	}{{"random pages", 3000}, {"first pages", 10}} {
+		name, query string
+		pages       int
+	}{{"random pages", "", 3000}, {"first pages", "", 10}, {"random pages of a word", "&search=walking", 200}} {
 		b.Run(bb.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(3, 3))
 			var took []time.Duration
 			b.ReportAllocs()
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, "/oruk/services?per_page=50&page="+strconv.Itoa(1+rng.IntN(bb.pages)), nil)
+				req := httptest.NewRequest(http.MethodGet, "/oruk/services?per_page=50&page="+strconv.Itoa(1+rng.IntN(bb.pages))+bb.query, nil)
 				rec := httptest.NewRecorder()
 				start := time.Now()
 				srv.ServeHTTP(rec, req)
