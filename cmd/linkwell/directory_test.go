@@ -78,3 +78,23 @@ func TestServeMarksInterruptedImportsFailed(t *testing.T) {
 		t.Errorf("serve did not log that it marked the import:\n%s", stderr.String())
 	}
 }
+
+// `linkwell demo --directory N` imports a generated directory, or with --out writes it as
+// ORUK list pages that `linkwell directory import` reads.
+func TestDemoDirectoryGeneratesAnImportableFeed(t *testing.T) {
+	db := sqlitePath(t)
+	mustRun(t, "", "migrate", "--db", db)
+	out := mustRun(t, "", "demo", "--directory", "40", "--db", db)
+	if !strings.Contains(out, "created:   40\n") || !strings.Contains(out, "imported 40 services in") {
+		t.Errorf("demo --directory printed %q", out)
+	}
+	dir := filepath.Join(t.TempDir(), "feed")
+	if out := mustRun(t, "", "demo", "--directory", "1200", "--out", dir); !strings.Contains(out, "wrote 1200 services in 3 list pages") {
+		t.Errorf("demo --directory --out printed %q", out)
+	}
+	other := sqlitePath(t)
+	mustRun(t, "", "migrate", "--db", other)
+	if out := mustRun(t, "", "directory", "import", dir, "--db", other); !strings.Contains(out, "created:   1200\n") {
+		t.Errorf("importing the generated feed printed %q", out)
+	}
+}
