@@ -227,40 +227,40 @@ func audienceArgs(aud Audience) []any {
 
 // queryPKs runs a query whose only column is a service's pk.
 func queryPKs(ctx context.Context, c store.Conn, query string, args ...any) ([]int64, error) {
-	rows, err := c.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query services: %w", err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var pk int64
-		if err := rows.Scan(&pk); err != nil {
-			return nil, fmt.Errorf("read service: %w", err)
-		}
-		out = append(out, pk)
-	}
-	return out, rows.Err()
+	return queryColumn[int64](ctx, c, query, args...)
 }
 
 // queryRecords runs a query whose only column is a service's record and decodes each.
 func queryRecords(ctx context.Context, c store.Conn, query string, args ...any) ([]Service, error) {
-	rows, err := c.Query(ctx, query, args...)
+	records, err := queryColumn[string](ctx, c, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("query services: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []Service
-	for rows.Next() {
-		var record string
-		if err := rows.Scan(&record); err != nil {
-			return nil, fmt.Errorf("read service: %w", err)
-		}
+	out := make([]Service, 0, len(records))
+	for _, record := range records {
 		s, err := decodeService(record)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, nil
+}
+
+// queryColumn runs a query of services that returns one column, and reads it.
+func queryColumn[T any](ctx context.Context, c store.Conn, query string, args ...any) ([]T, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query services: %w", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read service: %w", err)
+		}
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -260,3 +260,29 @@ func TestARunningImportOffersToRefresh(t *testing.T) {
 		}
 	}
 }
+
+// Past imports come a page at a time, the latest first.
+func TestPastImportsArePaged(t *testing.T) {
+	ts := newTestServer(t)
+	err := ts.DB.Tx(t.Context(), func(c store.Conn) error {
+		for i := range directoryPageSize + 3 {
+			if _, err := c.Exec(t.Context(), `INSERT INTO dir_imports (source, state, started_at) VALUES (?, 'done', ?)`,
+				"feed "+itoa(int64(i)), store.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ts.client(t, "servicelead@linkwell.demo")
+	_, first := ts.get(t, c, "/directory/imports")
+	_, second := ts.get(t, c, "/directory/imports?page=2")
+	if !strings.Contains(first, `aria-label="Pages of imports"`) || !strings.Contains(first, ">feed 22<") || strings.Contains(first, ">feed 0<") {
+		t.Errorf("the first page of imports is not the latest with page links")
+	}
+	if !strings.Contains(second, ">feed 0<") || strings.Contains(second, ">feed 22<") {
+		t.Errorf("the second page does not hold the oldest imports")
+	}
+}
