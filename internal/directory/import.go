@@ -64,7 +64,7 @@ func (r Rejection) String() string {
 const MaxRejections = 100
 
 // ImportBatch is how many records an import stores per transaction.
-const ImportBatch = 4000
+const ImportBatch = 8000
 
 // ImportOptions are the choices of one import run.
 type ImportOptions struct {

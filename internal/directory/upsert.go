@@ -51,6 +51,11 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 	err := d.db.Tx(ctx, func(c store.Conn) error {
 		w := newWriter(c, source)
 		for i := range records {
+			if i%lookAhead == 0 {
+				if err := w.lookAhead(ctx, parsedIDs(parsed, i, min(i+lookAhead, len(records)))); err != nil {
+					return err
+				}
+			}
 			err := c.Savepoint(ctx, func() error {
 				results[i] = w.service(ctx, parsed(i))
 				return results[i].Err
@@ -70,6 +75,21 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 		return nil, apperr.Wrap("upsert services", err)
 	}
 	return results, nil
+}
+
+// lookAhead is how many services a batch looks up in one query before writing them.
+const lookAhead = 500
+
+// parsedIDs is the ids of the parsed records from to to, leaving out those that are rejected
+// already.
+func parsedIDs(parsed func(int) parsedRecord, from, to int) []string {
+	var ids []string
+	for i := from; i < to; i++ {
+		if p := parsed(i); p.err == nil {
+			ids = append(ids, p.s.ID)
+		}
+	}
+	return ids
 }
 
 // parsedRecord is a service record read, checked and hashed, ready to write.
@@ -181,9 +201,57 @@ type writer struct {
 	texts  map[int64]int        // services to index: their place in order, by pk
 	order  []searchText
 	// What the record being written did, until it is kept or forgotten.
-	recordClaims map[claimKey]claimed
-	recordText   *searchText
-	shared       map[claimKey]hashed // the hashes worked out for the record being written
+	recordClaims  map[claimKey]claimed
+	recordText    *searchText
+	recordService *storedService
+	shared        map[claimKey]hashed // the hashes worked out for the record being written
+	// services are the services looked up ahead, by id; a zero pk is one not stored.
+	services map[string]storedService
+}
+
+// storedService is what the writer needs to know of a service already stored.
+type storedService struct {
+	id, source, hash string
+	pk               int64 // 0 when none is stored
+}
+
+// storedService returns the stored service with id, from those looked up ahead when it was.
+func (w *writer) storedService(ctx context.Context, id string) (storedService, error) {
+	if st, ok := w.services[id]; ok {
+		return st, nil
+	}
+	st := storedService{id: id}
+	err := w.c.QueryRow(ctx, `SELECT pk, source, hash FROM dir_services WHERE id = ?`, id).Scan(&st.pk, &st.source, &st.hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	return st, err
+}
+
+// lookAhead looks up in one query the stored services with the ids, so that writing each of
+// them need not.
+func (w *writer) lookAhead(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		w.services[id] = storedService{id: id}
+	}
+	rows, err := w.c.Query(ctx, `SELECT id, pk, source, hash FROM dir_services WHERE id IN `+store.In(len(args)), args...)
+	if err != nil {
+		return fmt.Errorf("look up services: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st storedService
+		if err := rows.Scan(&st.id, &st.pk, &st.source, &st.hash); err != nil {
+			return fmt.Errorf("look up services: %w", err)
+		}
+		w.services[st.id] = st
+	}
+	return rows.Err()
 }
 
 // hash returns the hash and JSON of v, a shared record stored in table, worked out already
@@ -206,7 +274,7 @@ type searchText struct {
 
 func newWriter(c store.Conn, source string) *writer {
 	return &writer{c: c, source: source, claims: map[claimKey]claimed{}, texts: map[int64]int{},
-		recordClaims: map[claimKey]claimed{}}
+		recordClaims: map[claimKey]claimed{}, services: map[string]storedService{}}
 }
 
 // keep makes what the last record did part of the transaction's memory.
@@ -223,13 +291,16 @@ func (w *writer) keep() {
 			w.order = append(w.order, *t)
 		}
 	}
+	if st := w.recordService; st != nil {
+		w.services[st.id] = *st
+	}
 	w.forget()
 }
 
 // forget drops what the last record did, which its savepoint has undone.
 func (w *writer) forget() {
 	clear(w.recordClaims)
-	w.recordText = nil
+	w.recordText, w.recordService = nil, nil
 }
 
 // index puts every service written in the search index, in the order they were written.
@@ -282,13 +353,12 @@ func (w *writer) service(ctx context.Context, p parsedRecord) Result {
 
 func (w *writer) upsertService(ctx context.Context, s Service, hash string, form []byte) (Outcome, error) {
 	c := w.c
-	var pk int64
-	var owner, oldHash string
-	err := c.QueryRow(ctx, `SELECT pk, source, hash FROM dir_services WHERE id = ?`, s.ID).Scan(&pk, &owner, &oldHash)
+	stored, err := w.storedService(ctx, s.ID)
+	pk, owner, oldHash := stored.pk, stored.source, stored.hash
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return "", fmt.Errorf("look up service: %w", err)
+	case pk == 0:
 	case owner != w.source:
 		return "", apperr.New(apperr.Conflict, "Service %s is already published by another source (%s)", s.ID, owner)
 	case oldHash == hash:
@@ -321,6 +391,7 @@ func (w *writer) upsertService(ctx context.Context, s Service, hash string, form
 	if err != nil {
 		return "", err
 	}
+	w.recordService = &storedService{id: s.ID, pk: pk, source: w.source, hash: hash}
 	w.recordText = &searchText{pk: pk, created: outcome == Created, a: s.Name,
 		b: strings.Join(append([]string{orgName}, terms...), " "), c: s.Description, d: placesText(s)}
 	return outcome, nil

@@ -110,7 +110,7 @@ func sqliteDSN(path string, readOnly bool) string {
 		// And a 16 MiB page cache rather than 2 MiB, so that a transaction writing thousands of
 		// rows keeps its changed pages in memory until it commits instead of spilling them to
 		// the WAL part way.
-		b.WriteString("&_pragma=cache_size(-16384)")
+		b.WriteString("&_pragma=cache_size(-65536)")
 	}
 	return b.String()
 }
