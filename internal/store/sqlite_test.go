@@ -45,7 +45,7 @@ func TestSQLitePragmasAreInForce(t *testing.T) {
 // larger page cache, for transactions that write thousands of rows.
 func TestSQLiteWriterSettings(t *testing.T) {
 	db := storetest.SQLite(t)
-	want := map[string]string{"temp_store": "2", "cache_size": "-16384"} // 2 is MEMORY
+	want := map[string]string{"temp_store": "2", "cache_size": "-65536"} // 2 is MEMORY
 	mustTx(t, db, func(c store.Conn) error {
 		for pragma, v := range want {
 			var got string

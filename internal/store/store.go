@@ -107,7 +107,7 @@ func sqliteDSN(path string, readOnly bool) string {
 		// write system call for every page a savepoint first touches (a tenth of a directory
 		// import's time). Readers keep the default, so a big sort may still use disk.
 		b.WriteString("&_pragma=temp_store(MEMORY)")
-		// And a 16 MiB page cache rather than 2 MiB, so that a transaction writing thousands of
+		// And a 64 MiB page cache rather than 2 MiB, so that a transaction writing thousands of
 		// rows keeps its changed pages in memory until it commits instead of spilling them to
 		// the WAL part way.
 		b.WriteString("&_pragma=cache_size(-65536)")
