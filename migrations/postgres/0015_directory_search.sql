@@ -23,3 +23,7 @@ WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL;
 -- The open feed counts its services (every public one) for the total of each page it serves;
 -- this narrow index holds that count in a sixth of the pages dir_services_open takes.
 CREATE INDEX dir_services_internal ON dir_services (internal_only);
+
+-- Distance searches read dir_positions_box now; the index on the locations' own positions only
+-- cost every import a write.
+DROP INDEX dir_locations_position;
