@@ -18,8 +18,13 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	dsn := config.DBFlag(fs, e.getenv)
 	scale := fs.String("scale", "", "national (1,000,000 people), or leave empty and give --people")
 	people := fs.Int("people", 0, "how many people to generate (referrals are half as many again)")
+	services := fs.Int("directory", 0, "generate this many directory services instead (150000 is national) and import them")
+	out := fs.String("out", "", "with --directory: write the services as ORUK list pages in this folder instead of importing them")
 	if err := config.Parse(fs, args, e.stdout); err != nil {
 		return err
+	}
+	if *services > 0 {
+		return runDemoDirectory(ctx, e, *dsn, *services, *out)
 	}
 	sc := demo.NationalScale
 	switch {

@@ -70,10 +70,16 @@ func runServe(ctx context.Context, e env, args []string) error {
 	} else if len(cfg.ResearchKey) == 0 {
 		log.Warn("no --research-key set: research extracts fall back to the pseudonym key kept in the database")
 	}
+	if n, err := deps.Directory.FailInterrupted(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("directory imports left running by a server that stopped were marked failed", "count", n)
+	}
 	srv, err := web.New(deps)
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	return listenAndServe(ctx, cfg, srv, log)
 }
 

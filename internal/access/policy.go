@@ -42,6 +42,7 @@ const (
 	// ViewCommissionerReports is the aggregate dashboard, with small numbers suppressed.
 	ViewCommissionerReports Action = "reports.commissioner"
 	ManageAPIClients        Action = "api_clients.manage"
+	ViewProvisionGaps       Action = "directory.gaps.view"
 )
 
 // Resource describes what an action is on, as far as the rules need to know.
@@ -129,6 +130,9 @@ func (p *Policy) decide(_ context.Context, u account.User, act Action, res Resou
 		return lead, "Only service leads see their services' reports and extracts", nil
 	case ViewCommissionerReports:
 		return lead || u.Has(account.Commissioner), "Only commissioners and service leads see the commissioner dashboard", nil
+	case ViewProvisionGaps:
+		return admin || lead || u.Has(account.Commissioner),
+			"Only service leads, commissioners and administrators see where community provision is missing", nil
 	case ManageAgreement:
 		return admin || lead && (ownOrg || len(res.OrganisationIDs) == 0), "Service leads can only manage agreements their organisation is party to", nil
 	}

@@ -79,6 +79,11 @@ func TestPolicy(t *testing.T) {
 		{"a service lead sets up own services", lead, ManageServices, own, true},
 		{"a service lead cannot set up others' services", lead, ManageServices, other, false},
 		{"an OT does not set up services", ot, ManageServices, own, false},
+		{"a service lead sees the gaps in provision", lead, ViewProvisionGaps, Resource{}, true},
+		{"a commissioner sees the gaps in provision", commissioner, ViewProvisionGaps, Resource{}, true},
+		{"an administrator sees the gaps in provision", admin, ViewProvisionGaps, Resource{}, true},
+		{"an OT does not see the gaps report", ot, ViewProvisionGaps, Resource{}, false},
+		{"a service lead with no organisation does not", leadNoOrg, ViewProvisionGaps, Resource{}, false},
 	}
 	for _, c := range cases {
 		err := p.Decide(context.Background(), c.u, c.act, c.res)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -138,18 +137,16 @@ func (d *Directory) change(ctx context.Context, by Editor, id, version, action s
 // storeLocalChange writes the changed service over the one at pk and notes the change, keeping
 // the hash of what the source last sent (prevHash, at the first change since).
 func storeLocalChange(ctx context.Context, c store.Conn, source string, pk int64, prevHash string, s Service, by Editor) error {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("encode listing: %w", err)
-	}
-	hash, compact, err := canonical(b)
-	if err != nil {
+	w := newWriter(c, source)
+	hash, form := hashJSON(s)
+	if _, err := w.writeService(ctx, pk, s, hash, form); err != nil {
 		return err
 	}
-	if _, err := writeService(ctx, c, source, pk, s, hash, compact); err != nil {
+	w.keep()
+	if err := w.index(ctx); err != nil {
 		return err
 	}
-	_, err = c.Exec(ctx, `INSERT INTO dir_local_edits (service_pk, feed_hash, edited_by, editor, edited_at) VALUES (?, ?, ?, ?, ?)
+	_, err := c.Exec(ctx, `INSERT INTO dir_local_edits (service_pk, feed_hash, edited_by, editor, edited_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (service_pk) DO UPDATE SET edited_by = excluded.edited_by, editor = excluded.editor, edited_at = excluded.edited_at`,
 		pk, prevHash, nullUser(by.Actor.UserID), by.Name, store.Now())
 	if err != nil {

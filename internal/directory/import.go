@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/audit"
@@ -63,13 +64,22 @@ func (r Rejection) String() string {
 // MaxRejections is how many rejections a Summary keeps; the count goes on past it.
 const MaxRejections = 100
 
-// ImportBatch is how many records an import stores per transaction.
-const ImportBatch = 1000
+// ImportBatch is how many records an import stores per transaction at most. Bigger batches
+// write the pages they share (index pages above all) fewer times: 8,000 imported 150,000
+// services half as fast again as 1,000.
+const ImportBatch = 8000
+
+// ImportFlushEvery is how long an import holds records before it stores them, however few: a
+// slow source (a live feed) still shows progress and keeps what it has read.
+const ImportFlushEvery = 2 * time.Second
 
 // ImportOptions are the choices of one import run.
 type ImportOptions struct {
 	Actor    audit.Actor   // who ran it, for the audit log
 	Progress func(Summary) // called after every batch, if set
+	// Now is the clock that says when to store a batch early (see ImportFlushEvery); nil for
+	// time.Now.
+	Now func() time.Time
 }
 
 // Import stores every record src sends under the source name, in batches of ImportBatch, each
@@ -80,7 +90,10 @@ func (d *Directory) Import(ctx context.Context, source string, src Source, opts 
 	if err := checkSource(source); err != nil {
 		return Summary{}, err
 	}
-	im := &importer{d: d, opts: opts, sum: Summary{Source: source}}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	im := &importer{d: d, opts: opts, sum: Summary{Source: source}, flushed: opts.Now()}
 	err := src.Read(ctx, im)
 	if err == nil {
 		err = im.flush(ctx)
@@ -107,13 +120,19 @@ func (d *Directory) auditImport(ctx context.Context, actor audit.Actor, s Summar
 
 // importer gathers records into batches for UpsertMany and counts what became of them.
 type importer struct {
-	d     *Directory
-	opts  ImportOptions
-	sum   Summary
-	batch [][]byte
+	d       *Directory
+	opts    ImportOptions
+	sum     Summary
+	batch   [][]byte
+	flushed time.Time // when the last batch was stored
 }
 
-func (im *importer) Expect(total int) { im.sum.Total = total }
+func (im *importer) Expect(total int) {
+	im.sum.Total = total
+	if im.opts.Progress != nil {
+		im.opts.Progress(im.sum)
+	}
+}
 
 func (im *importer) Receive(ctx context.Context, r Record) error {
 	switch {
@@ -125,7 +144,7 @@ func (im *importer) Receive(ctx context.Context, r Record) error {
 	default:
 		im.batch = append(im.batch, r.JSON)
 	}
-	if len(im.batch) >= ImportBatch {
+	if len(im.batch) >= ImportBatch || len(im.batch) > 0 && im.opts.Now().Sub(im.flushed) >= ImportFlushEvery {
 		return im.flush(ctx)
 	}
 	return nil
@@ -147,6 +166,7 @@ func (im *importer) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	im.flushed = im.opts.Now()
 	im.batch = im.batch[:0]
 	for _, r := range results {
 		switch r.Outcome {

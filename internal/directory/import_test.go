@@ -3,12 +3,14 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/audit"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/store/storetest"
@@ -170,4 +172,40 @@ func TestJobsRunInTheBackgroundAndKeepTheirProgress(t *testing.T) {
 			t.Errorf("unknown job: %v, want not found", err)
 		}
 	})
+}
+
+// slowSource sends its records one at a time, moving the clock on between them as a live
+// feed that answers slowly would.
+type slowSource struct {
+	records [][]byte
+	clock   *time.Time
+}
+
+func (s slowSource) Read(ctx context.Context, r Receiver) error {
+	r.Expect(len(s.records))
+	for _, b := range s.records {
+		*s.clock = s.clock.Add(ImportFlushEvery)
+		if err := r.Receive(ctx, Record{JSON: b}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A slow source's records are stored as they come, a few seconds apart, not held back for a
+// whole batch, so that its progress shows and what it has read is kept.
+func TestASlowImportStoresWhatItHasEveryFewSeconds(t *testing.T) {
+	db := storetest.SQLite(t)
+	clock := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	src := slowSource{records: [][]byte{marshal(t, activity(1, "Walking group")), marshal(t, activity(2, "Choir")),
+		marshal(t, activity(3, "Art club"))}, clock: &clock}
+	var seen []int
+	_, err := New(db).Import(t.Context(), feed, src, ImportOptions{Now: func() time.Time { return clock },
+		Progress: func(s Summary) { seen = append(seen, s.Done) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seen) != "[0 1 2 3]" {
+		t.Errorf("progress after each record of a slow source: %v, want [0 1 2 3]", seen)
+	}
 }

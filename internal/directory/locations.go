@@ -49,6 +49,7 @@ func (d *Directory) ListServiceAtLocations(ctx context.Context, aud Audience, f 
 
 // salHit is a service at a location found by a search, before its record is read.
 type salHit struct {
+	pk        int64 // known from a search near a point, which reads ids only for its page
 	id        string
 	servicePK int64
 	distance  *float64
@@ -57,9 +58,9 @@ type salHit struct {
 const salFrom = ` JOIN dir_service_at_locations sal ON sal.service_pk = s.pk`
 
 func salsInOrder(ctx context.Context, c store.Conn, aud Audience, f Filter, p Page) ([]salHit, int, error) {
-	q := buildServiceQuery(c, aud, f)
+	q, cq := buildServiceQuery(c, aud, f, false), buildServiceQuery(c, aud, f, true)
 	var total int
-	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+salFrom+q.where(), q.args...).Scan(&total); err != nil {
+	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+cq.from+salFrom+cq.where(), cq.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count services at locations: %w", err)
 	}
 	rows, err := c.Query(ctx, `SELECT sal.id, s.pk FROM `+q.from+salFrom+q.where()+` ORDER BY `+q.order+`, sal.pk LIMIT ? OFFSET ?`,
@@ -102,7 +103,8 @@ func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near
 					return nil, 0, err
 				}
 			}
-			return hits[min(p.offset(), len(hits)):min(want, len(hits))], total, nil
+			page := hits[min(p.offset(), len(hits)):min(want, len(hits))]
+			return page, total, salIDs(ctx, c, page)
 		}
 		reach *= 4
 	}
@@ -111,15 +113,28 @@ func salsNearest(ctx context.Context, c store.Conn, aud Audience, f Filter, near
 // salsWithin returns the services at locations within reach metres of near (or, everywhere,
 // all with a position), nearest first.
 func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near Near, reach float64, everywhere bool) ([]salHit, error) {
-	q := positionedQuery(c, aud, f)
+	q := positionedQuery(c, aud, f, !everywhere)
 	if !everywhere {
 		box := boxAround(near.Latitude, near.Longitude, reach)
-		q.and(`l.latitude BETWEEN ? AND ?`, box.south, box.north)
+		// Each band of latitude is read between the box's longitudes: with the bands as a list,
+		// SQLite and PostgreSQL seek each band's range in dir_positions_box; past
+		// maxListedBands, a range of bands reads them whole.
+		lo, hi := latitudeBand(box.south), latitudeBand(box.north)
+		if hi-lo < maxListedBands {
+			bands := make([]any, 0, hi-lo+1)
+			for b := lo; b <= hi; b++ {
+				bands = append(bands, b)
+			}
+			q.and(`p.band IN `+store.In(len(bands)), bands...)
+		} else {
+			q.and(`p.band BETWEEN ? AND ?`, lo, hi)
+		}
+		q.and(`p.latitude BETWEEN ? AND ?`, box.south, box.north)
 		if box.west < box.east { // a box across the 180th meridian is narrowed by latitude alone
-			q.and(`l.longitude BETWEEN ? AND ?`, box.west, box.east)
+			q.and(`p.longitude BETWEEN ? AND ?`, box.west, box.east)
 		}
 	}
-	rows, err := c.Query(ctx, `SELECT sal.id, s.pk, l.latitude, l.longitude FROM `+q.from+q.where(), q.args...)
+	rows, err := c.Query(ctx, `SELECT p.sal_pk, p.service_pk, p.latitude, p.longitude FROM `+q.from+q.where(), q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find services near a point: %w", err)
 	}
@@ -128,7 +143,7 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 	for rows.Next() {
 		var h salHit
 		var lat, long float64
-		if err := rows.Scan(&h.id, &h.servicePK, &lat, &long); err != nil {
+		if err := rows.Scan(&h.pk, &h.servicePK, &lat, &long); err != nil {
 			return nil, fmt.Errorf("find services near a point: %w", err)
 		}
 		if dist := Distance(near.Latitude, near.Longitude, lat, long); everywhere || dist <= reach {
@@ -136,28 +151,72 @@ func salsWithin(ctx context.Context, c store.Conn, aud Audience, f Filter, near 
 			hits = append(hits, h)
 		}
 	}
-	slices.SortFunc(hits, func(a, b salHit) int { return cmp.Or(cmp.Compare(*a.distance, *b.distance), cmp.Compare(a.id, b.id)) })
+	slices.SortFunc(hits, func(a, b salHit) int { return cmp.Or(cmp.Compare(*a.distance, *b.distance), cmp.Compare(a.pk, b.pk)) })
 	return hits, rows.Err()
 }
 
-// positionedQuery is the services at locations whose services match f and whose locations
-// have a position, aliased sal, l and s. The locations drive the query, because callers narrow
-// them to a box that their index on position answers; CROSS JOIN keeps SQLite's planner from
-// starting at the services instead, and means an inner join to PostgreSQL.
-func positionedQuery(c store.Conn, aud Audience, f Filter) serviceQuery {
-	q := serviceQuery{from: `dir_locations l CROSS JOIN dir_service_at_locations sal CROSS JOIN dir_services s`}
-	q.and(`sal.location_pk = l.pk AND s.pk = sal.service_pk AND l.latitude IS NOT NULL`)
-	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
-		// pk + 0, not pk: SQLite would otherwise probe the index of services at locations once
-		// for every matching service, for every location in the box.
-		q.and(`s.pk + 0 IN (SELECT rowid FROM (`+match+`) m)`, args...)
+// maxListedBands is how many bands of latitude a search lists one by one (2 degrees, about
+// 220 km); a wider search reads a range of them.
+const maxListedBands = 2 * bandsPerDegree
+
+// salIDs fills in the ids of the hits, which a search near a point found by pk.
+func salIDs(ctx context.Context, c store.Conn, hits []salHit) error {
+	if len(hits) == 0 {
+		return nil
 	}
-	q.filter(aud, f)
+	pks := make([]any, len(hits))
+	for i, h := range hits {
+		pks[i] = h.pk
+	}
+	rows, err := c.Query(ctx, `SELECT pk, id FROM dir_service_at_locations WHERE pk IN `+store.In(len(pks)), pks...)
+	if err != nil {
+		return fmt.Errorf("read services at locations: %w", err)
+	}
+	defer rows.Close()
+	ids := make(map[int64]string, len(hits))
+	for rows.Next() {
+		var pk int64
+		var id string
+		if err := rows.Scan(&pk, &id); err != nil {
+			return fmt.Errorf("read services at locations: %w", err)
+		}
+		ids[pk] = id
+	}
+	for i := range hits {
+		hits[i].id = ids[hits[i].pk]
+	}
+	return rows.Err()
+}
+
+// positionedQuery is the services at locations with a position whose services match f, from
+// dir_positions aliased p, and the services aliased s when a condition needs them. Searches
+// narrow p to a box that its index answers; CROSS JOIN keeps SQLite's planner from starting at
+// the services instead, and means an inner join to PostgreSQL.
+//
+// A search in a box reads the box and checks each point against the words (inBox); a count
+// of every match anywhere looks the words' services up in dir_positions_service instead.
+func positionedQuery(c store.Conn, aud Audience, f Filter, inBox bool) serviceQuery {
+	q := serviceQuery{from: `dir_positions p`}
+	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
+		// service_pk + 0 hides the column from SQLite's planner, which would otherwise look
+		// the matches up one by one rather than read the box.
+		column := `p.service_pk`
+		if inBox {
+			column += ` + 0`
+		}
+		q.and(column+` IN (SELECT rowid FROM (`+match+`) m)`, args...)
+	}
+	if aud == Practitioners && f == (Filter{Search: f.Search}) {
+		return q // nothing else to check, so the services need not be read
+	}
+	q.from += ` CROSS JOIN dir_services s`
+	q.and(`s.pk = p.service_pk`)
+	q.filter(aud, f, true)
 	return q
 }
 
 func countPositioned(ctx context.Context, c store.Conn, aud Audience, f Filter) (int, error) {
-	q := positionedQuery(c, aud, f)
+	q := positionedQuery(c, aud, f, false)
 	var n int
 	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+q.where(), q.args...).Scan(&n)
 	if err != nil {
@@ -207,27 +266,12 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	pks := make([]any, len(hits))
+	pks := make([]int64, len(hits))
 	for i, h := range hits {
 		pks[i] = h.servicePK
 	}
-	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(pks)), pks...)
+	services, err := servicesByPK(ctx, c, pks)
 	if err != nil {
-		return nil, fmt.Errorf("read services: %w", err)
-	}
-	defer rows.Close()
-	services := map[int64]Service{}
-	for rows.Next() {
-		var pk int64
-		var record string
-		if err := rows.Scan(&pk, &record); err != nil {
-			return nil, fmt.Errorf("read services: %w", err)
-		}
-		if services[pk], err = decodeService(record); err != nil {
-			return nil, err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]ServiceAtLocation, 0, len(hits))
@@ -238,6 +282,31 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 		out = append(out, sl)
 	}
 	return out, nil
+}
+
+// servicesByPK reads the stored records of the services pks, in one query.
+func servicesByPK(ctx context.Context, c store.Conn, pks []int64) (map[int64]Service, error) {
+	args := make([]any, len(pks))
+	for i, pk := range pks {
+		args[i] = pk
+	}
+	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read services: %w", err)
+	}
+	defer rows.Close()
+	services := make(map[int64]Service, len(pks))
+	for rows.Next() {
+		var pk int64
+		var record string
+		if err := rows.Scan(&pk, &record); err != nil {
+			return nil, fmt.Errorf("read services: %w", err)
+		}
+		if services[pk], err = decodeService(record); err != nil {
+			return nil, err
+		}
+	}
+	return services, rows.Err()
 }
 
 // serviceAtLocation returns s's service at a location with id, carrying service as its

@@ -32,6 +32,15 @@ func insertRow(ctx context.Context, c store.Conn, table string, cols columns) (i
 	return pk, nil
 }
 
+// addRow inserts a row into a directory table whose pk nobody needs.
+func addRow(ctx context.Context, c store.Conn, table string, cols columns) error {
+	_, err := c.Exec(ctx, `INSERT INTO `+table+` (`+strings.Join(cols.names, ", ")+`) VALUES `+store.In(len(cols.vals)), cols.vals...)
+	if err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
 func updateRow(ctx context.Context, c store.Conn, table string, pk int64, cols columns) error {
 	_, err := c.Exec(ctx, `UPDATE `+table+` SET `+strings.Join(cols.names, " = ?, ")+` = ? WHERE pk = ?`, append(cols.vals, pk)...)
 	if err != nil {
@@ -45,6 +54,7 @@ type claimed struct {
 	pk      int64
 	outcome Outcome
 	owner   string
+	hash    string // the hash the record has now
 }
 
 func (cl claimed) wrote() bool { return cl.outcome == Created || cl.outcome == Updated }
@@ -60,7 +70,7 @@ func claim(ctx context.Context, c store.Conn, table, id, source, hash string, co
 	err := c.QueryRow(ctx, `INSERT INTO `+table+` (`+strings.Join(row.names, ", ")+`) VALUES `+store.In(len(row.vals))+
 		` ON CONFLICT (id) DO NOTHING RETURNING pk`, row.vals...).Scan(&pk)
 	if err == nil {
-		return claimed{pk: pk, outcome: Created, owner: source}, nil
+		return claimed{pk: pk, outcome: Created, owner: source, hash: hash}, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return claimed{}, fmt.Errorf("claim %s %s: %w", table, id, err)
@@ -70,10 +80,10 @@ func claim(ctx context.Context, c store.Conn, table, id, source, hash string, co
 		return claimed{}, fmt.Errorf("claim %s %s: %w", table, id, err)
 	}
 	if owner != source || old == hash {
-		return claimed{pk: pk, outcome: Unchanged, owner: owner}, nil
+		return claimed{pk: pk, outcome: Unchanged, owner: owner, hash: old}, nil
 	}
 	if err := updateRow(ctx, c, table, pk, cols.with("hash", hash)); err != nil {
 		return claimed{}, err
 	}
-	return claimed{pk: pk, outcome: Updated, owner: owner}, nil
+	return claimed{pk: pk, outcome: Updated, owner: owner, hash: hash}, nil
 }

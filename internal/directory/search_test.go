@@ -331,3 +331,59 @@ func TestGetServicesReadsSeveralAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// Distance searches read where services are from dir_positions, which the writer keeps in
+// step: a service at another source's location is where that source puts it, and when the
+// owner moves the location, every service there moves with it; a service that changes loses
+// its old places.
+func TestPositionsFollowTheirLocations(t *testing.T) {
+	const other = "https://other.example.org/oruk"
+	aberdeen, manchester := &Near{Latitude: 57.15, Longitude: -2.10, Radius: 5000}, &Near{Latitude: 53.48, Longitude: -2.24, Radius: 5000}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		hall := activity(1, "Walking group", at(57.15, -2.10))
+		mustUpsert(t, d, feed, hall, Created)
+		// Another source's choir names the same location, placed wrongly: the owner's place holds.
+		choir := activity(2, "Choir", at(51.5, -0.1), func(s *Service) {
+			s.Organization = &Organization{ID: uid(902), Name: "Choir trust", Description: ""}
+			s.ServiceAtLocations[0].Location = hall.ServiceAtLocations[0].Location
+		})
+		mustUpsert(t, d, other, choir, Created)
+		near := func(n *Near) string {
+			res, err := d.ListServiceAtLocations(t.Context(), Practitioners, Filter{}, n, Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.Join(sorted(names(serviceSummaries(res.Items))), ",")
+		}
+		if got := near(aberdeen); got != "Choir,Walking group" {
+			t.Errorf("near Aberdeen: %q, want both at the owner's hall", got)
+		}
+		moved := hall
+		moved.ServiceAtLocations = []ServiceAtLocation{hall.ServiceAtLocations[0]}
+		loc := *moved.ServiceAtLocations[0].Location
+		lat, long := 53.48, -2.24
+		loc.Latitude, loc.Longitude = &lat, &long
+		moved.ServiceAtLocations[0].Location = &loc
+		mustUpsert(t, d, feed, moved, Updated)
+		if got := near(manchester); got != "Choir,Walking group" {
+			t.Errorf("near Manchester after the hall moved: %q, want both", got)
+		}
+		if got := near(aberdeen); got != "" {
+			t.Errorf("near Aberdeen after the hall moved: %q, want none", got)
+		}
+		choir.ServiceAtLocations = nil
+		mustUpsert(t, d, other, choir, Updated)
+		if got := near(manchester); got != "Walking group" {
+			t.Errorf("after the choir left the hall: %q", got)
+		}
+	})
+}
+
+func serviceSummaries(items []ServiceAtLocation) []Service {
+	out := make([]Service, len(items))
+	for i, sl := range items {
+		out[i] = *sl.Service
+	}
+	return out
+}

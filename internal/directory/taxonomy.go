@@ -27,7 +27,8 @@ func (d *Directory) UpsertTaxonomy(ctx context.Context, source string, t Taxonom
 		terms := t.TaxonomyTerms
 		t.TaxonomyTerms = nil
 		hash, record := hashJSON(t)
-		cl, err := claim(ctx, c, "dir_taxonomies", t.ID, source, hash, columns{}.with("name", t.Name).with("record", string(record)))
+		w := newWriter(c, source)
+		cl, err := w.claim(ctx, "dir_taxonomies", t.ID, hash, columns{}.with("name", t.Name).with("record", string(record)))
 		if err != nil {
 			return err
 		}
@@ -37,7 +38,7 @@ func (d *Directory) UpsertTaxonomy(ctx context.Context, source string, t Taxonom
 		outcome = cl.outcome
 		for _, term := range terms {
 			term.TaxonomyID = t.ID
-			termOutcome, err := writeTerm(ctx, c, source, term)
+			termOutcome, err := w.term(ctx, term)
 			if err != nil {
 				return err
 			}

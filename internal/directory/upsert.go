@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -9,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/linkwell/linkwell/internal/apperr"
@@ -27,8 +28,12 @@ const serviceSearch = store.TextIndex("dir_service_search")
 func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (Result, error) {
 	var r Result
 	err := d.db.Tx(ctx, func(c store.Conn) error {
-		r = upsertRecord(ctx, c, source, record)
-		return r.Err
+		w := newWriter(c, source)
+		if r = w.service(ctx, parseRecord(source, record)); r.Err != nil {
+			return r.Err
+		}
+		w.keep()
+		return w.index(ctx)
 	})
 	if err != nil && r.Err == nil { // the transaction itself failed
 		r = Result{ID: r.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service", err)}
@@ -39,19 +44,32 @@ func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (R
 // UpsertMany stores many service records from one source in one transaction, each in a
 // savepoint of its own: a bad record is rejected, with its reason in its Result, and the rest
 // are stored. The error is for a failure of the whole batch, which then stores nothing.
+// Records are parsed and checked on the other cores while earlier ones are written.
 func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]byte) ([]Result, error) {
 	results := make([]Result, len(records))
+	parsed := parseAhead(source, records)
 	err := d.db.Tx(ctx, func(c store.Conn) error {
-		for i, record := range records {
+		w := newWriter(c, source)
+		for i := range records {
+			if i%lookAhead == 0 {
+				if err := w.lookAhead(ctx, parsedIDs(parsed, i, min(i+lookAhead, len(records)))); err != nil {
+					return err
+				}
+			}
 			err := c.Savepoint(ctx, func() error {
-				results[i] = upsertRecord(ctx, c, source, record)
+				results[i] = w.service(ctx, parsed(i))
 				return results[i].Err
 			})
-			if err != nil && apperr.KindOf(err) == apperr.Internal {
+			if err == nil {
+				w.keep()
+				continue
+			}
+			w.forget()
+			if apperr.KindOf(err) == apperr.Internal {
 				return err
 			}
 		}
-		return nil
+		return w.index(ctx)
 	})
 	if err != nil {
 		return nil, apperr.Wrap("upsert services", err)
@@ -59,21 +77,108 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 	return results, nil
 }
 
-// upsertRecord validates and writes one record in c. Errors that are not the record's fault
-// are returned as Internal, so that a batch stops.
-func upsertRecord(ctx context.Context, c store.Conn, source string, record []byte) Result {
+// lookAhead is how many services a batch looks up in one query before writing them.
+const lookAhead = 500
+
+// parsedIDs is the ids of the parsed records from to to, leaving out those that are rejected
+// already.
+func parsedIDs(parsed func(int) parsedRecord, from, to int) []string {
+	var ids []string
+	for i := from; i < to; i++ {
+		if p := parsed(i); p.err == nil {
+			ids = append(ids, p.s.ID)
+		}
+	}
+	return ids
+}
+
+// parsedRecord is a service record read, checked and hashed, ready to write.
+type parsedRecord struct {
+	s      Service
+	shared map[claimKey]hashed // the hashes of the organisation, locations and terms it nests
+	hash   string
+	form   []byte // the record as Linkwell reads it, to store
+	err    error  // why the record is rejected before anything is written
+}
+
+func parseRecord(source string, record []byte) parsedRecord {
 	s, err := ParseService(record)
 	if err == nil {
 		err = checkSource(source)
 	}
 	if err != nil {
-		return Result{ID: s.ID, Outcome: Rejected, Err: err}
+		return parsedRecord{s: s, err: err}
 	}
-	outcome, err := upsertService(ctx, c, source, s, record)
-	if err != nil {
-		return Result{ID: s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+s.ID, err)}
+	// What is stored is the record as Linkwell reads it: every read decodes it into a Service,
+	// so fields Linkwell does not know are never served, and leaving them out means a change
+	// to them alone, or to the layout or order of keys, leaves the service unchanged.
+	// Re-encoding the parsed Service is also much cheaper than decoding the record a second
+	// time to put its keys in order.
+	hash, form := hashJSON(s)
+	return parsedRecord{s: s, hash: hash, form: form, shared: hashShared(s)}
+}
+
+// hashed is the hash and JSON of a record that many services may nest.
+type hashed struct {
+	hash   string
+	record []byte
+}
+
+// hashShared hashes the organisation, locations and taxonomy terms nested in s, as the writer
+// will claim them, so that the work is done beside the writer rather than by it. A record that
+// nests two different versions of one of them is left to the writer, which claims each in turn.
+func hashShared(s Service) map[claimKey]hashed {
+	out := map[claimKey]hashed{}
+	twice := map[claimKey]bool{}
+	put := func(table, id string, v any) {
+		k := claimKey{table, id}
+		if _, seen := out[k]; seen {
+			twice[k] = true
+		}
+		h, b := hashJSON(v)
+		out[k] = hashed{h, b}
 	}
-	return Result{ID: s.ID, Outcome: outcome}
+	if o := s.Organization; o != nil {
+		org := *o
+		org.Services = nil
+		put("dir_organizations", org.ID, org)
+	}
+	for _, sl := range s.ServiceAtLocations {
+		put("dir_locations", sl.Location.ID, *sl.Location)
+	}
+	for _, a := range s.Attributes {
+		if a.TaxonomyTerm != nil {
+			put("dir_taxonomy_terms", a.TaxonomyTerm.ID, *a.TaxonomyTerm)
+		}
+	}
+	for k := range twice {
+		delete(out, k)
+	}
+	return out
+}
+
+// parseAhead parses records on as many goroutines as there are cores and returns a function
+// that waits for record i and returns it. Parsing is a quarter of an import's work, so it
+// runs beside the writer rather than before it.
+func parseAhead(source string, records [][]byte) func(i int) parsedRecord {
+	out := make([]parsedRecord, len(records))
+	ready := make([]chan struct{}, len(records))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(records)) {
+		go func() {
+			for i := int(next.Add(1) - 1); i < len(records); i = int(next.Add(1) - 1) {
+				out[i] = parseRecord(source, records[i])
+				close(ready[i])
+			}
+		}()
+	}
+	return func(i int) parsedRecord {
+		<-ready[i]
+		return out[i]
+	}
 }
 
 func checkSource(source string) error {
@@ -83,20 +188,181 @@ func checkSource(source string) error {
 	return nil
 }
 
-func upsertService(ctx context.Context, c store.Conn, source string, s Service, record []byte) (Outcome, error) {
-	hash, compact, err := canonical(record)
-	if err != nil {
-		return "", err
+// writer writes the records of one source in one transaction. It remembers the shared records
+// (organisations, locations, taxonomy terms) it has claimed, so that the many services that
+// nest one organisation claim it once, and it puts services in the search index at the end,
+// all at once: FTS5 writes what it holds to disk whenever a savepoint ends, so indexing each
+// record inside its own savepoint made a new index segment per record. What one record did is
+// kept only once it has been stored (keep), and forgotten when it was rolled back (forget).
+type writer struct {
+	c      store.Conn
+	source string
+	claims map[claimKey]claimed // shared records as this transaction has left them
+	texts  map[int64]int        // services to index: their place in order, by pk
+	order  []searchText
+	// What the record being written did, until it is kept or forgotten.
+	recordClaims  map[claimKey]claimed
+	recordText    *searchText
+	recordService *storedService
+	shared        map[claimKey]hashed // the hashes worked out for the record being written
+	// services are the services looked up ahead, by id; a zero pk is one not stored.
+	services map[string]storedService
+}
+
+// storedService is what the writer needs to know of a service already stored.
+type storedService struct {
+	id, source, hash string
+	feedHash         string // what the source last sent, when the listing was changed in Linkwell since
+	pk               int64  // 0 when none is stored
+}
+
+// storedService returns the stored service with id, from those looked up ahead when it was.
+func (w *writer) storedService(ctx context.Context, id string) (storedService, error) {
+	if st, ok := w.services[id]; ok {
+		return st, nil
 	}
-	var pk int64
-	var owner, oldHash, feedHash string
-	err = c.QueryRow(ctx, `SELECT s.pk, s.source, s.hash, COALESCE(e.feed_hash, '') FROM dir_services s
-		LEFT JOIN dir_local_edits e ON e.service_pk = s.pk WHERE s.id = ?`, s.ID).Scan(&pk, &owner, &oldHash, &feedHash)
+	st := storedService{id: id}
+	err := w.c.QueryRow(ctx, `SELECT s.pk, s.source, s.hash, COALESCE(e.feed_hash, '') FROM dir_services s
+		LEFT JOIN dir_local_edits e ON e.service_pk = s.pk WHERE s.id = ?`, id).Scan(&st.pk, &st.source, &st.hash, &st.feedHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	return st, err
+}
+
+// lookAhead looks up in one query the stored services with the ids, so that writing each of
+// them need not.
+func (w *writer) lookAhead(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		w.services[id] = storedService{id: id}
+	}
+	rows, err := w.c.Query(ctx, `SELECT s.id, s.pk, s.source, s.hash, COALESCE(e.feed_hash, '') FROM dir_services s
+		LEFT JOIN dir_local_edits e ON e.service_pk = s.pk WHERE s.id IN `+store.In(len(args)), args...)
+	if err != nil {
+		return fmt.Errorf("look up services: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st storedService
+		if err := rows.Scan(&st.id, &st.pk, &st.source, &st.hash, &st.feedHash); err != nil {
+			return fmt.Errorf("look up services: %w", err)
+		}
+		w.services[st.id] = st
+	}
+	return rows.Err()
+}
+
+// hash returns the hash and JSON of v, a shared record stored in table, worked out already
+// if it was.
+func (w *writer) hash(table, id string, v any) (string, []byte) {
+	if h, ok := w.shared[claimKey{table, id}]; ok {
+		return h.hash, h.record
+	}
+	return hashJSON(v)
+}
+
+type claimKey struct{ table, id string }
+
+// searchText is a service's texts for the search index, weighted from a to d.
+type searchText struct {
+	pk         int64
+	created    bool
+	a, b, c, d string
+}
+
+func newWriter(c store.Conn, source string) *writer {
+	return &writer{c: c, source: source, claims: map[claimKey]claimed{}, texts: map[int64]int{},
+		recordClaims: map[claimKey]claimed{}, services: map[string]storedService{}}
+}
+
+// keep makes what the last record did part of the transaction's memory.
+func (w *writer) keep() {
+	for k, cl := range w.recordClaims {
+		w.claims[k] = cl
+	}
+	if t := w.recordText; t != nil {
+		if i, ok := w.texts[t.pk]; ok {
+			t.created = w.order[i].created
+			w.order[i] = *t
+		} else {
+			w.texts[t.pk] = len(w.order)
+			w.order = append(w.order, *t)
+		}
+	}
+	if st := w.recordService; st != nil {
+		w.services[st.id] = *st
+	}
+	w.forget()
+}
+
+// forget drops what the last record did, which its savepoint has undone.
+func (w *writer) forget() {
+	clear(w.recordClaims)
+	w.recordText, w.recordService = nil, nil
+}
+
+// index puts every service written in the search index, in the order they were written.
+func (w *writer) index(ctx context.Context) error {
+	for _, t := range w.order {
+		put := serviceSearch.Put
+		if t.created {
+			put = serviceSearch.Add
+		}
+		if err := put(ctx, w.c, t.pk, t.a, t.b, t.c, t.d); err != nil {
+			return err
+		}
+	}
+	clear(w.texts)
+	w.order = w.order[:0]
+	return nil
+}
+
+// claim is claim remembered for the transaction: a shared record already claimed with the
+// same hash, or published by another source, is not looked up again.
+func (w *writer) claim(ctx context.Context, table, id, hash string, cols columns) (claimed, error) {
+	k := claimKey{table, id}
+	cl, ok := w.recordClaims[k]
+	if !ok {
+		cl, ok = w.claims[k]
+	}
+	if ok && (cl.owner != w.source || cl.hash == hash) {
+		return claimed{pk: cl.pk, outcome: Unchanged, owner: cl.owner, hash: cl.hash}, nil
+	}
+	cl, err := claim(ctx, w.c, table, id, w.source, hash, cols)
+	if err == nil {
+		w.recordClaims[k] = cl
+	}
+	return cl, err
+}
+
+// service writes one parsed record. Errors that are not the record's fault are returned as
+// Internal, so that a batch stops.
+func (w *writer) service(ctx context.Context, p parsedRecord) Result {
+	if p.err != nil {
+		return Result{ID: p.s.ID, Outcome: Rejected, Err: p.err}
+	}
+	w.shared = p.shared
+	outcome, err := w.upsertService(ctx, p.s, p.hash, p.form)
+	if err != nil {
+		return Result{ID: p.s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+p.s.ID, err)}
+	}
+	return Result{ID: p.s.ID, Outcome: outcome}
+}
+
+func (w *writer) upsertService(ctx context.Context, s Service, hash string, form []byte) (Outcome, error) {
+	c := w.c
+	stored, err := w.storedService(ctx, s.ID)
+	pk, owner, oldHash, feedHash := stored.pk, stored.source, stored.hash, stored.feedHash
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return "", fmt.Errorf("look up service: %w", err)
-	case owner != source:
+	case pk == 0:
+	case owner != w.source:
 		return "", apperr.New(apperr.Conflict, "Service %s is already published by another source (%s)", s.ID, owner)
 	case oldHash == hash, feedHash == hash: // a change made in Linkwell stands until the source sends something new
 		return Unchanged, nil
@@ -106,13 +372,14 @@ func upsertService(ctx context.Context, c store.Conn, source string, s Service, 
 			return "", err
 		}
 	}
-	return writeService(ctx, c, source, pk, s, hash, compact)
+	return w.writeService(ctx, pk, s, hash, form)
 }
 
-// writeService writes a service whose record is compact with hash: a new one when pk is zero,
+// writeService writes a service whose record is form with hash: a new one when pk is zero,
 // otherwise over the one stored at pk, children and all.
-func writeService(ctx context.Context, c store.Conn, source string, pk int64, s Service, hash string, compact []byte) (Outcome, error) {
-	orgName, err := writeServiceOrganization(ctx, c, source, &s)
+func (w *writer) writeService(ctx context.Context, pk int64, s Service, hash string, form []byte) (Outcome, error) {
+	c := w.c
+	orgName, err := w.serviceOrganization(ctx, &s)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +387,7 @@ func writeService(ctx context.Context, c store.Conn, source string, pk int64, s 
 	row := serviceRow(s, hash, now)
 	outcome := Created
 	if pk == 0 {
-		pk, err = insertRow(ctx, c, "dir_services", row.with("id", s.ID).with("source", source).with("created_at", now))
+		pk, err = insertRow(ctx, c, "dir_services", row.with("id", s.ID).with("source", w.source).with("created_at", now))
 	} else {
 		outcome = Updated
 		err = updateRow(ctx, c, "dir_services", pk, row)
@@ -130,37 +397,19 @@ func writeService(ctx context.Context, c store.Conn, source string, pk int64, s 
 	}
 	if err == nil {
 		_, err = c.Exec(ctx, `INSERT INTO dir_service_records (service_pk, record) VALUES (?, ?)
-			ON CONFLICT (service_pk) DO UPDATE SET record = excluded.record`, pk, string(compact))
+			ON CONFLICT (service_pk) DO UPDATE SET record = excluded.record`, pk, string(form))
 	}
 	if err != nil {
 		return "", fmt.Errorf("write service: %w", err)
 	}
-	terms, err := writeServiceChildren(ctx, c, source, pk, s)
+	terms, err := w.serviceChildren(ctx, pk, s)
 	if err != nil {
 		return "", err
 	}
-	return outcome, serviceSearch.Put(ctx, c, pk, s.Name, strings.Join(append([]string{orgName}, terms...), " "),
-		s.Description, placesText(s))
-}
-
-// canonical returns the SHA-256 of record's canonical form (keys sorted, no spaces), so that
-// the same JSON laid out differently is the same record, and record compacted for storing.
-func canonical(record []byte) (hash string, compact []byte, err error) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(record))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return "", nil, fmt.Errorf("canonical form: %w", err)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", nil, fmt.Errorf("canonical form: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, record); err != nil {
-		return "", nil, fmt.Errorf("compact record: %w", err)
-	}
-	return hashOf(b), buf.Bytes(), nil
+	w.recordService = &storedService{id: s.ID, pk: pk, source: w.source, hash: hash}
+	w.recordText = &searchText{pk: pk, created: outcome == Created, a: s.Name,
+		b: strings.Join(append([]string{orgName}, terms...), " "), c: s.Description, d: placesText(s)}
+	return outcome, nil
 }
 
 func hashOf(b []byte) string {
@@ -174,36 +423,39 @@ func hashJSON(v any) (string, []byte) {
 	return hashOf(b), b
 }
 
-// writeServiceOrganization writes the nested organisation, fills in the service's
+// serviceOrganization writes the nested organisation, fills in the service's
 // organization_id from it, and returns the organisation's name for the search index.
-func writeServiceOrganization(ctx context.Context, c store.Conn, source string, s *Service) (string, error) {
+func (w *writer) serviceOrganization(ctx context.Context, s *Service) (string, error) {
 	if s.Organization == nil {
 		var name string
-		err := c.QueryRow(ctx, `SELECT name FROM dir_organizations WHERE id = ?`, s.OrganizationID).Scan(&name)
+		err := w.c.QueryRow(ctx, `SELECT name FROM dir_organizations WHERE id = ?`, s.OrganizationID).Scan(&name)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return "", fmt.Errorf("look up organization: %w", err)
 		}
 		return name, nil
 	}
 	s.OrganizationID = s.Organization.ID
-	_, err := writeOrganization(ctx, c, source, *s.Organization)
+	_, err := w.organization(ctx, *s.Organization)
 	return s.Organization.Name, err
 }
 
-// writeOrganization claims an organisation and, when it was written, its identifiers.
-func writeOrganization(ctx context.Context, c store.Conn, source string, o Organization) (Outcome, error) {
+// organization claims an organisation and, when it was written, its identifiers.
+func (w *writer) organization(ctx context.Context, o Organization) (Outcome, error) {
 	o.Services = nil
-	hash, record := hashJSON(o)
-	cl, err := claim(ctx, c, "dir_organizations", o.ID, source, hash, columns{}.
+	hash, record := w.hash("dir_organizations", o.ID, o)
+	c := w.c
+	cl, err := w.claim(ctx, "dir_organizations", o.ID, hash, columns{}.
 		with("name", o.Name).with("record", string(record)).with("updated_at", store.Now()))
 	if err != nil || !cl.wrote() {
 		return cl.outcome, err
 	}
-	if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
-		return "", fmt.Errorf("clear organization identifiers: %w", err)
+	if cl.outcome == Updated {
+		if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
+			return "", fmt.Errorf("clear organization identifiers: %w", err)
+		}
 	}
 	for _, id := range o.OrganizationIdentifiers {
-		if _, err := insertRow(ctx, c, "dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
+		if err := addRow(ctx, c, "dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
 			with("id", id.ID).with("identifier_scheme", id.IdentifierScheme).with("identifier", id.Identifier)); err != nil {
 			return "", err
 		}
@@ -241,7 +493,7 @@ func nullable[T any](v *T) any {
 
 // serviceChildTables are the tables whose rows belong to one service and are replaced whole
 // when it changes. Phones of contacts go with their contacts.
-var serviceChildTables = []string{"dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
+var serviceChildTables = []string{"dir_positions", "dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
 	"dir_cost_options", "dir_service_areas", "dir_languages", "dir_funding", "dir_attributes"}
 
 func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {
@@ -253,10 +505,11 @@ func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {
 	return nil
 }
 
-// writeServiceChildren writes what is nested in a service and returns the names of the
+// serviceChildren writes what is nested in a service and returns the names of the
 // taxonomy terms it is classified with, for the search index.
-func writeServiceChildren(ctx context.Context, c store.Conn, source string, pk int64, s Service) ([]string, error) {
-	if err := writeServiceAtLocations(ctx, c, source, pk, s.ServiceAtLocations); err != nil {
+func (w *writer) serviceChildren(ctx context.Context, pk int64, s Service) ([]string, error) {
+	c := w.c
+	if err := w.serviceAtLocations(ctx, pk, s.ServiceAtLocations); err != nil {
 		return nil, err
 	}
 	if err := writeContacts(ctx, c, pk, s.Contacts); err != nil {
@@ -293,23 +546,27 @@ func writeServiceChildren(ctx context.Context, c store.Conn, source string, pk i
 			return nil, err
 		}
 	}
-	return writeAttributes(ctx, c, source, pk, s.Attributes)
+	return w.attributes(ctx, pk, s.Attributes)
 }
 
 func insertChild(ctx context.Context, c store.Conn, table string, servicePK int64, id string, cols columns) error {
-	_, err := insertRow(ctx, c, table, cols.with("service_pk", servicePK).with("id", id))
+	err := addRow(ctx, c, table, cols.with("service_pk", servicePK).with("id", id))
 	return err
 }
 
-func writeServiceAtLocations(ctx context.Context, c store.Conn, source string, pk int64, sals []ServiceAtLocation) error {
+func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []ServiceAtLocation) error {
 	for i, sl := range sals {
-		locPK, err := writeLocation(ctx, c, source, *sl.Location)
+		locPK, at, err := w.location(ctx, *sl.Location)
 		if err != nil {
 			return err
 		}
-		_, err = insertRow(ctx, c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
+		salPK, err := insertRow(ctx, w.c, "dir_service_at_locations", columns{}.with("id", sl.ID).with("service_pk", pk).with("location_pk", locPK))
 		if store.IsUniqueViolation(err) {
 			return invalid(fmt.Sprintf("service_at_locations[%d].id", i), "belongs to another service: a service_at_location id must be unique")
+		}
+		if err == nil && at != nil {
+			err = addRow(ctx, w.c, "dir_positions", columns{}.with("sal_pk", salPK).with("service_pk", pk).
+				with("band", at.band()).with("latitude", at.lat).with("longitude", at.long))
 		}
 		if err != nil {
 			return err
@@ -318,37 +575,98 @@ func writeServiceAtLocations(ctx context.Context, c store.Conn, source string, p
 	return nil
 }
 
-// writeLocation claims a location and, when it was written, its addresses, accessibility and
-// phones. A position off the globe is kept in the record but not indexed for distance.
-func writeLocation(ctx context.Context, c store.Conn, source string, l Location) (int64, error) {
-	hash, _ := hashJSON(l)
-	var lat, long any
+// position is a point on the globe, in degrees.
+type position struct{ lat, long float64 }
+
+// band is the 0.05-degree band of latitude the point is in, counted from the South Pole, as
+// dir_positions keeps it.
+func (p position) band() int { return latitudeBand(p.lat) }
+
+func latitudeBand(lat float64) int { return int((lat + 90) * bandsPerDegree) }
+
+const bandsPerDegree = 20
+
+// positionOf is where a location is, or nil when it has no position on the globe.
+func positionOf(l Location) *position {
 	if l.Latitude != nil && l.Longitude != nil && onGlobe(*l.Latitude, *l.Longitude) {
-		lat, long = *l.Latitude, *l.Longitude
+		return &position{*l.Latitude, *l.Longitude}
 	}
-	cl, err := claim(ctx, c, "dir_locations", l.ID, source, hash, columns{}.
+	return nil
+}
+
+// location claims a location and, when it was written, its addresses, accessibility and
+// phones, and returns its pk and where it is as stored. A position off the globe is kept in
+// the record but not indexed for distance.
+func (w *writer) location(ctx context.Context, l Location) (int64, *position, error) {
+	c := w.c
+	hash, _ := w.hash("dir_locations", l.ID, l)
+	at := positionOf(l)
+	var lat, long any
+	if at != nil {
+		lat, long = at.lat, at.long
+	}
+	cl, err := w.claim(ctx, "dir_locations", l.ID, hash, columns{}.
 		with("location_type", string(l.LocationType)).with("name", l.Name).with("latitude", lat).with("longitude", long))
-	if err != nil || !cl.wrote() {
-		return cl.pk, err
+	switch {
+	case err != nil:
+		return 0, nil, err
+	case cl.owner != w.source: // another source's location is where that source says
+		at, err = storedPosition(ctx, c, cl.pk)
+		return cl.pk, at, err
+	case !cl.wrote():
+		return cl.pk, at, nil
+	case cl.outcome == Updated:
+		if err := movePositions(ctx, c, cl.pk, at); err != nil {
+			return 0, nil, err
+		}
 	}
 	for _, table := range []string{"dir_addresses", "dir_accessibility", "dir_phones"} {
+		if cl.outcome == Created {
+			break // a new location has none yet
+		}
 		if _, err := c.Exec(ctx, `DELETE FROM `+table+` WHERE location_pk = ?`, cl.pk); err != nil {
-			return 0, fmt.Errorf("clear %s: %w", table, err)
+			return 0, nil, fmt.Errorf("clear %s: %w", table, err)
 		}
 	}
 	for _, a := range l.Addresses {
-		if _, err := insertRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
+		if err := addRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("address_type", string(a.AddressType)).with("city", a.City).with("postal_code", a.PostalCode)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for _, a := range l.Accessibility {
-		if _, err := insertRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
+		if err := addRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
 			with("description", a.Description)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
-	return cl.pk, writePhones(ctx, c, "location_pk", cl.pk, l.Phones)
+	return cl.pk, at, writePhones(ctx, c, "location_pk", cl.pk, l.Phones)
+}
+
+// storedPosition is where the location pk is as stored.
+func storedPosition(ctx context.Context, c store.Conn, pk int64) (*position, error) {
+	var lat, long sql.NullFloat64
+	if err := c.QueryRow(ctx, `SELECT latitude, longitude FROM dir_locations WHERE pk = ?`, pk).Scan(&lat, &long); err != nil {
+		return nil, fmt.Errorf("read location position: %w", err)
+	}
+	if !lat.Valid || !long.Valid {
+		return nil, nil
+	}
+	return &position{lat.Float64, long.Float64}, nil
+}
+
+// movePositions moves every service at the location pk to where it now is (at), or takes
+// them out of distance searches when it has no position any more.
+func movePositions(ctx context.Context, c store.Conn, pk int64, at *position) error {
+	_, err := c.Exec(ctx, `DELETE FROM dir_positions WHERE sal_pk IN (SELECT pk FROM dir_service_at_locations WHERE location_pk = ?)`, pk)
+	if err == nil && at != nil {
+		_, err = c.Exec(ctx, `INSERT INTO dir_positions (sal_pk, service_pk, band, latitude, longitude)
+			SELECT pk, service_pk, ?, ?, ? FROM dir_service_at_locations WHERE location_pk = ?`, at.band(), at.lat, at.long, pk)
+	}
+	if err != nil {
+		return fmt.Errorf("move services at location %d: %w", pk, err)
+	}
+	return nil
 }
 
 func onGlobe(lat, long float64) bool { return lat >= -90 && lat <= 90 && long >= -180 && long <= 180 }
@@ -370,19 +688,19 @@ func writeContacts(ctx context.Context, c store.Conn, servicePK int64, contacts 
 // writePhones writes phones that belong to the row ownerPK of the table ownerColumn names.
 func writePhones(ctx context.Context, c store.Conn, ownerColumn string, ownerPK int64, phones []Phone) error {
 	for _, p := range phones {
-		if _, err := insertRow(ctx, c, "dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number)); err != nil {
+		if err := addRow(ctx, c, "dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeAttributes writes a service's attributes with their taxonomy terms. A term given only
+// attributes writes a service's attributes with their taxonomy terms. A term given only
 // by id must already be known, so that every category a service shows can be looked up.
-func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64, attrs []Attribute) ([]string, error) {
+func (w *writer) attributes(ctx context.Context, pk int64, attrs []Attribute) ([]string, error) {
 	var names []string
 	for i, a := range attrs {
-		term, err := attributeTerm(ctx, c, source, a)
+		term, err := w.attributeTerm(ctx, a)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, invalid(fmt.Sprintf("attributes[%d].taxonomy_term_id", i), "is not a known taxonomy term: nest the term, or load its taxonomy first")
 		}
@@ -390,7 +708,7 @@ func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64,
 			return nil, err
 		}
 		names = append(names, term.Name)
-		if err := insertChild(ctx, c, "dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
+		if err := insertChild(ctx, w.c, "dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
 			with("taxonomy_id", term.TaxonomyID).with("link_type", a.LinkType)); err != nil {
 			return nil, err
 		}
@@ -399,20 +717,20 @@ func writeAttributes(ctx context.Context, c store.Conn, source string, pk int64,
 }
 
 // attributeTerm writes the attribute's nested term, or reads the known term it names.
-func attributeTerm(ctx context.Context, c store.Conn, source string, a Attribute) (TaxonomyTerm, error) {
+func (w *writer) attributeTerm(ctx context.Context, a Attribute) (TaxonomyTerm, error) {
 	if a.TaxonomyTerm != nil {
-		_, err := writeTerm(ctx, c, source, *a.TaxonomyTerm)
+		_, err := w.term(ctx, *a.TaxonomyTerm)
 		return *a.TaxonomyTerm, err
 	}
 	var t TaxonomyTerm
-	err := c.QueryRow(ctx, `SELECT id, name, taxonomy_id FROM dir_taxonomy_terms WHERE id = ?`, a.TaxonomyTermID).
+	err := w.c.QueryRow(ctx, `SELECT id, name, taxonomy_id FROM dir_taxonomy_terms WHERE id = ?`, a.TaxonomyTermID).
 		Scan(&t.ID, &t.Name, &t.TaxonomyID)
 	return t, err
 }
 
-func writeTerm(ctx context.Context, c store.Conn, source string, t TaxonomyTerm) (Outcome, error) {
-	hash, record := hashJSON(t)
-	cl, err := claim(ctx, c, "dir_taxonomy_terms", t.ID, source, hash, columns{}.with("taxonomy_id", t.TaxonomyID).
+func (w *writer) term(ctx context.Context, t TaxonomyTerm) (Outcome, error) {
+	hash, record := w.hash("dir_taxonomy_terms", t.ID, t)
+	cl, err := w.claim(ctx, "dir_taxonomy_terms", t.ID, hash, columns{}.with("taxonomy_id", t.TaxonomyID).
 		with("parent_id", t.ParentID).with("name", t.Name).with("record", string(record)))
 	return cl.outcome, err
 }

@@ -258,3 +258,61 @@ func TestUpsertManyStoresTheGoodAndReportsTheBad(t *testing.T) {
 		}
 	})
 }
+
+// A batch remembers the organisations, locations and terms it has claimed. A record that
+// claimed a new organisation and then failed takes the organisation with it, so the next
+// record nesting the same organisation must write it again rather than trust the memory.
+func TestABatchForgetsWhatARejectedRecordClaimed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		wool := func(s *Service) {
+			s.Organization = &Organization{ID: uid(901), Name: "Wool Club", Description: "Knitters."}
+		}
+		first := activity(1, "Walking group")
+		clash := activity(2, "Knit and natter", wool, classified(20, 30, 40, "Crafts"),
+			func(s *Service) { s.ServiceAtLocations[0].ID = uid(101) }) // first's service at a location
+		knit := activity(3, "Knitting circle", wool, classified(21, 30, 40, "Crafts"))
+		results, err := d.UpsertMany(t.Context(), feed, [][]byte{marshal(t, first), marshal(t, clash), marshal(t, knit)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if results[1].Outcome != Rejected || results[2].Outcome != Created {
+			t.Fatalf("outcomes %s, %s; want the clash rejected and the knitting circle created", results[1].Outcome, results[2].Outcome)
+		}
+		got, err := d.GetOrganization(t.Context(), Public, uid(901))
+		if err != nil || got.Name != "Wool Club" {
+			t.Errorf("the organisation the rejected record first claimed: %+v, %v; want Wool Club stored", got, err)
+		}
+		res, err := d.ListServices(t.Context(), Public, Filter{TaxonomyTermID: uid(30)}, Page{})
+		if err != nil || strings.Join(names(res.Items), ",") != "Knitting circle" {
+			t.Errorf("services in the term the rejected record first claimed: %v, %v", names(res.Items), err)
+		}
+		res, _ = d.ListServices(t.Context(), Public, Filter{Search: "natter"}, Page{})
+		if res.Total != 0 {
+			t.Errorf("the rejected record is in the search index: %v", names(res.Items))
+		}
+	})
+}
+
+// The search index is written at the end of a batch: a service that comes twice in one batch
+// is found by its last version's words only.
+func TestABatchIndexesTheLastVersionOfAService(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		v1 := activity(1, "Walking group")
+		v2 := activity(1, "Rambling club")
+		results, err := d.UpsertMany(t.Context(), feed, [][]byte{marshal(t, v1), marshal(t, v2)})
+		if err != nil || results[0].Outcome != Created || results[1].Outcome != Updated {
+			t.Fatalf("upsert twice in a batch: %+v, %v", results, err)
+		}
+		for words, want := range map[string]int{"walking": 0, "rambling": 1} {
+			if res, err := d.ListServices(t.Context(), Public, Filter{Search: words}, Page{}); err != nil || res.Total != want {
+				t.Errorf("search %q: %d found (%v), want %d", words, res.Total, err, want)
+			}
+		}
+		mustUpsert(t, d, feed, activity(1, "Walking group"), Updated)
+		if res, _ := d.ListServices(t.Context(), Public, Filter{Search: "rambling"}, Page{}); res.Total != 0 {
+			t.Errorf("a later update left the old words in the index")
+		}
+	})
+}

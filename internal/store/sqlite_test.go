@@ -41,6 +41,26 @@ func TestSQLitePragmasAreInForce(t *testing.T) {
 	}
 }
 
+// The writer alone keeps its temporary files (a savepoint's sub-journal) in memory and a
+// larger page cache, for transactions that write thousands of rows.
+func TestSQLiteWriterSettings(t *testing.T) {
+	db := storetest.SQLite(t)
+	want := map[string]string{"temp_store": "2", "cache_size": "-65536"} // 2 is MEMORY
+	mustTx(t, db, func(c store.Conn) error {
+		for pragma, v := range want {
+			var got string
+			if err := c.QueryRow(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
+				t.Errorf("writer: PRAGMA %s = %s (err %v), want %s", pragma, got, err, v)
+			}
+		}
+		return nil
+	})
+	var got string
+	if err := db.Reader().QueryRow(t.Context(), "PRAGMA temp_store").Scan(&got); err != nil || got != "0" {
+		t.Errorf("reader: PRAGMA temp_store = %s (err %v), want the default 0", got, err)
+	}
+}
+
 func TestSQLiteReaderCannotWrite(t *testing.T) {
 	db := storetest.SQLite(t)
 	var queryOnly int

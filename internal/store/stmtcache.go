@@ -66,3 +66,34 @@ func (c *stmtCache) close() {
 	}
 	clear(c.m)
 }
+
+// txStmts keeps the statements one SQLite write transaction prepared, keyed by their text, so
+// that a statement it runs many times (an import writes the same dozen for every record) is
+// compiled once. database/sql closes them when the transaction ends. PostgreSQL needs none:
+// pgx caches statements on each connection.
+type txStmts struct {
+	tx *sql.Tx
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx, m: map[string]*sql.Stmt{}} }
+
+// get returns the statement for query, preparing it on first use, or nil when it would not
+// prepare (running it directly then reports why) or the transaction holds maxCachedStatements.
+func (c *txStmts) get(ctx context.Context, query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st := c.m[query]; st != nil {
+		return st
+	}
+	if len(c.m) >= maxCachedStatements {
+		return nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.m[query] = st
+	return st
+}

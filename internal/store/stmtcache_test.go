@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,6 +62,46 @@ func TestCachedStatementsUnderMixedLoad(t *testing.T) {
 		}
 		if err := db.Reader().QueryRow(t.Context(), `SELECT nonsense FROM nowhere`).Scan(&n); err == nil {
 			t.Error("a query that cannot be prepared reported no error")
+		}
+	})
+}
+
+// A write transaction prepares each statement once and reuses it: the same insert many times,
+// then a schema change and a statement that cannot be prepared, which must still report why.
+func TestWriteTransactionReusesStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := t.Context()
+		mustTx(t, db, func(c store.Conn) error {
+			if _, err := c.Exec(ctx, `CREATE TABLE scratch (n INTEGER NOT NULL UNIQUE)`); err != nil {
+				return err
+			}
+			for i := range 300 {
+				if _, err := c.Exec(ctx, `INSERT INTO scratch (n) VALUES (?)`, i); err != nil {
+					return err
+				}
+			}
+			err := c.Savepoint(ctx, func() error {
+				_, err := c.Exec(ctx, `INSERT INTO scratch (n) VALUES (?)`, 7)
+				return err
+			})
+			if !store.IsUniqueViolation(err) {
+				t.Errorf("a repeated value through a reused statement: %v, want a unique violation", err)
+			}
+			return nil
+		})
+		err := db.Tx(ctx, func(c store.Conn) error {
+			var sum int
+			if err := c.QueryRow(ctx, `SELECT SUM(n) FROM scratch`).Scan(&sum); err != nil || sum != 299*300/2 {
+				t.Errorf("sum after 300 inserts: %d, %v", sum, err)
+			}
+			if _, err := c.Exec(ctx, `DROP TABLE scratch`); err != nil {
+				t.Errorf("drop a table a cached statement read: %v", err)
+			}
+			_, err := c.Exec(ctx, `SELECT n FROM scratch`)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "scratch") {
+			t.Errorf("a statement on a dropped table: %v, want an error naming it", err)
 		}
 	})
 }

@@ -35,6 +35,18 @@ func (ix TextIndex) Put(ctx context.Context, c Conn, rowid int64, a, b, cc, d st
 	return nil
 }
 
+// Add indexes the texts of a row that the index does not hold yet, such as one just inserted:
+// Put without first removing what was there.
+func (ix TextIndex) Add(ctx context.Context, c Conn, rowid int64, a, b, cc, d string) error {
+	if c.dialect == Postgres {
+		return ix.Put(ctx, c, rowid, a, b, cc, d)
+	}
+	if _, err := c.Exec(ctx, `INSERT INTO `+string(ix)+` (rowid, a, b, c, d) VALUES (?, ?, ?, ?, ?)`, rowid, a, b, cc, d); err != nil {
+		return fmt.Errorf("index text of %s %d: %w", ix, rowid, err)
+	}
+	return nil
+}
+
 // Match returns a query for the rows whose texts hold every word of words (after stemming),
 // as the columns (rowid, rank), where a lower rank is a better match; and its arguments. ok is
 // false when words has nothing to search for (punctuation, or only common words like "the").

@@ -156,14 +156,18 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses request bodies over the configured size.
+// limitBody refuses request bodies over the configured size. The route that takes directory
+// uploads has a limit of its own, and explains it on its form.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.Config.MaxBodyBytes {
+		limit := s.Config.MaxBodyBytes
+		if state(r).route == importUploadRoute {
+			limit = maxImportUploadBytes
+		} else if r.ContentLength > limit {
 			s.fail(w, r, errTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

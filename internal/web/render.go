@@ -187,6 +187,9 @@ func (s *Server) navFor(r *http.Request, u account.User) []navLink {
 	} else if s.Policy.Can(ctx, u, access.ViewCommissionerReports, access.Resource{}) {
 		links = append(links, navLink{Href: "/reports/commissioner", Label: "Dashboard"})
 	}
+	if s.Policy.Can(ctx, u, access.ViewProvisionGaps, access.Resource{}) {
+		links = append(links, navLink{Href: "/directory/gaps", Label: "Gaps in provision"})
+	}
 	if s.Policy.Can(ctx, u, access.ViewUsers, access.Resource{}) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users"})
 	}

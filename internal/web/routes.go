@@ -40,6 +40,8 @@ func (s *Server) routes() {
 	s.apiClientRoutes()
 	s.fhirRoutes()
 	s.practiceListRoutes()
+	s.directoryImportRoutes()
+	s.directoryGapsRoutes()
 }
 
 // handleStaticPage serves a page with no data of its own.

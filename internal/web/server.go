@@ -75,11 +75,16 @@ type Server struct {
 
 	selfReferral *selfReferralGuard
 	providerLink *providerLinkGuard
+	imports      *directory.Jobs    // directory imports running in the background
+	stopImports  context.CancelFunc // stops them, when the server closes
 }
 
 // New parses the templates and checks the assets, failing fast if either is broken.
 func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, mux: http.NewServeMux(), selfReferral: newSelfReferralGuard(), providerLink: newProviderLinkGuard()}
+	var importsCtx context.Context
+	importsCtx, s.stopImports = context.WithCancel(context.Background())
+	s.imports = directory.NewJobs(importsCtx, d.Directory)
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -98,6 +103,13 @@ func New(d Deps) (*Server, error) {
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close stops the directory imports running in the background, which record that they were
+// interrupted, and waits for them to stop.
+func (s *Server) Close() {
+	s.stopImports()
+	s.imports.Wait()
+}
 
 // SetReady marks the server ready or not; /readyz reports not ready while shutting down.
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }

@@ -51,3 +51,33 @@ function sessionWarning () {
 }
 
 sessionWarning()
+
+// A page part marked data-refresh-every (a running import's progress) reloads itself every
+// few seconds until the page says it is finished, and updates the status sentence named by
+// data-refresh-status, which screen readers announce. Without scripts the page's Refresh link
+// does the same.
+function refreshParts () {
+  const part = document.querySelector('[data-refresh-every]')
+  if (!part) return
+  const seconds = Number(part.dataset.refreshEvery) || 5
+  const status = document.getElementById(part.dataset.refreshStatus)
+  const tick = async () => {
+    let doc
+    try {
+      const res = await fetch(window.location.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+      if (!res.ok) return
+      doc = new DOMParser().parseFromString(await res.text(), 'text/html')
+    } catch {
+      return
+    }
+    const fresh = doc.getElementById(part.id)
+    const freshStatus = status && doc.getElementById(status.id)
+    if (!fresh) return
+    if (freshStatus && freshStatus.textContent !== status.textContent) status.textContent = freshStatus.textContent
+    part.replaceChildren(...fresh.childNodes)
+    if (fresh.dataset.refreshEvery) setTimeout(tick, seconds * 1000)
+  }
+  setTimeout(tick, seconds * 1000)
+}
+
+refreshParts()
