@@ -6,9 +6,12 @@
 #   ./bin/linkwell migrate --db dir.db && ./bin/linkwell demo --directory 150000 --db dir.db
 #   scripts/load-oruk.sh dir.db [seconds]
 #
-# Three runs: random pages of 50 across the whole feed, the first pages (what most clients
-# read), and random pages of a word search. The server serves a copy of the database, so the
-# file given is left as it was.
+# Three wrk runs, whose connections ask again the instant an answer arrives (saturation):
+# random pages of 50 across the whole feed, the first pages (what most clients read), and
+# random pages of a word search. Then scripts/loadclients puts 50 clients in front of the first
+# page, a page half way through and a page of the word search, each client pausing about a
+# second between pages. The server serves a copy of the database, so the file given is left as
+# it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:?give the database holding the generated directory}
@@ -32,5 +35,11 @@ echo "== the first 10 pages, 50 connections, ${secs}s"
 PAGES=10 wrk -t1 -c50 -d"${secs}s" --latency -s scripts/oruk-pages.lua "$base"
 echo "== random pages of services matching 'walking', 50 connections, ${secs}s"
 PAGES=$walking SEARCH=walking wrk -t1 -c50 -d"${secs}s" --latency -s scripts/oruk-pages.lua "$base"
+go build -o "$dir/loadclients" ./scripts/loadclients
+echo "unused=1" >"$dir/cookies" # the feed is anonymous; loadclients sends a cookie all the same
+for q in "per_page=50" "per_page=50&page=$((total / 2))" "per_page=50&search=walking&page=$((walking / 2))"; do
+  echo "== 50 clients, each pausing about a second: /oruk/services?$q"
+  "$dir/loadclients" -url "$base/oruk/services?$q" -cookies "$dir/cookies" -clients 50 -think 1s -duration "${secs}s"
+done
 echo "== server resident memory"
 grep VmHWM "/proc/$server/status"

@@ -55,15 +55,18 @@ type salHit struct {
 	distance  *float64
 }
 
-const salFrom = ` JOIN dir_service_at_locations sal ON sal.service_pk = s.pk`
+// salFrom joins the services at locations of the services a query finds.
+func salFrom(q serviceQuery) string {
+	return ` JOIN dir_service_at_locations sal ON sal.service_pk = ` + q.key
+}
 
 func salsInOrder(ctx context.Context, c store.Conn, aud Audience, f Filter, p Page) ([]salHit, int, error) {
 	q, cq := buildServiceQuery(c, aud, f, false), buildServiceQuery(c, aud, f, true)
 	var total int
-	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+cq.from+salFrom+cq.where(), cq.args...).Scan(&total); err != nil {
+	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM `+cq.from+salFrom(cq)+cq.where(), cq.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count services at locations: %w", err)
 	}
-	rows, err := c.Query(ctx, `SELECT sal.id, s.pk FROM `+q.from+salFrom+q.where()+` ORDER BY `+q.order+`, sal.pk LIMIT ? OFFSET ?`,
+	rows, err := c.Query(ctx, `SELECT sal.id, `+q.key+` FROM `+q.from+salFrom(q)+q.where()+` ORDER BY `+q.order+`, sal.pk LIMIT ? OFFSET ?`,
 		append(q.args, p.Size, p.offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list services at locations: %w", err)

@@ -297,6 +297,12 @@ func TestOpenFeedNeverShowsPrivateData(t *testing.T) {
 		}
 		checkCounts(Public, 1, 1, 1)
 		checkCounts(Practitioners, 2, 2, 2)
+		for aud, want := range map[Audience]string{Public: "", Practitioners: "Staff wellbeing line"} {
+			res, err := d.ListServices(t.Context(), aud, Filter{Search: "wellbeing"}, Page{})
+			if got := strings.Join(names(res.Items), ","); err != nil || got != want || res.Total != len(res.Items) {
+				t.Errorf("audience %d searching for words: %q of %d (%v), want %q", aud, got, res.Total, err, want)
+			}
+		}
 		full, err := d.GetServiceAtLocation(t.Context(), Practitioners, staff.ServiceAtLocations[0].ID)
 		if err != nil || full.Service == nil || full.Service.Name != "Staff wellbeing line" || full.Location == nil {
 			t.Errorf("practitioners' service at location: %+v, %v", full, err)

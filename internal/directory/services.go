@@ -74,7 +74,7 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 		// The page's services are found first, from the indexes alone, and only then are their
 		// records read: joining the records in the same query read every record the OFFSET
 		// skipped (over 400 ms for a page half way through 150,000 services).
-		pks, err := queryPKs(ctx, c, `SELECT s.pk FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+		pks, err := queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
 			append(q.args, p.Size, p.offset())...)
 		if err != nil || len(pks) == 0 {
 			return err
@@ -94,6 +94,7 @@ type serviceQuery struct {
 	conds []string
 	args  []any
 	order string
+	key   string // the column that holds each service's pk: s.pk, or m.rowid (see buildServiceQuery)
 }
 
 func (q serviceQuery) where() string {
@@ -111,19 +112,29 @@ func (q *serviceQuery) and(cond string, args ...any) {
 // buildServiceQuery turns a filter into SQL, to list the services that match (ordered) or to
 // count them (counting). Words to search for drive a list, which ranks every match (CROSS JOIN
 // keeps SQLite from reading every service and looking each up in the index, which took
-// seconds); a count only asks whether a service matches. The filters on categories and
-// schedules look the matching services up in their own indexes (see filter).
+// seconds); a count only asks whether a service matches. With nothing but words, the services
+// are not read at all: the open feed leaves out the few internal-only ones by their pks, where
+// reading each matching service took most of the 40 ms of a page of a common word. The
+// filters on categories and schedules look the matching services up in their own indexes (see
+// filter). Ties in rank go by pk.
 func buildServiceQuery(c store.Conn, aud Audience, f Filter, counting bool) serviceQuery {
-	q := serviceQuery{from: `dir_services s`, order: `s.name, s.pk`}
-	if match, args, ok := serviceSearch.Match(c, f.Search); ok {
-		if counting {
-			q.and(`s.pk IN (SELECT rowid FROM (`+match+`) m)`, args...)
-		} else {
-			q.from = `(` + match + `) m CROSS JOIN dir_services s`
-			q.args = args
-			q.and(`s.pk = m.rowid`)
-			q.order = `m.rank, s.name, s.pk`
+	q := serviceQuery{from: `dir_services s`, order: `s.name, s.pk`, key: `s.pk`}
+	match, args, ok := serviceSearch.Match(c, f.Search)
+	switch {
+	case !ok:
+	case f == (Filter{Search: f.Search}):
+		q = serviceQuery{from: `(` + match + `) m`, args: args, order: `m.rank, m.rowid`, key: `m.rowid`}
+		if aud != Practitioners {
+			q.and(`m.rowid NOT IN (SELECT pk FROM dir_services WHERE internal_only = ?)`, true)
 		}
+		return q
+	case counting:
+		q.and(`s.pk IN (SELECT rowid FROM (`+match+`) m)`, args...)
+	default:
+		q.from = `(` + match + `) m CROSS JOIN dir_services s`
+		q.args = args
+		q.and(`s.pk = m.rowid`)
+		q.order = `m.rank, s.pk`
 	}
 	q.filter(aud, f, false)
 	return q
