@@ -37,17 +37,12 @@ func newAreaTally() areaTally {
 		barriers: map[string]map[casework.Barrier]int{}}
 }
 
-// areaCounts adds to the referrals by area the barriers their people met.
-func areaCounts(ctx context.Context, c store.Conn, f Filter, referred referredTally) (areaTally, error) {
-	t := referred.areas()
-	where, args := f.scope("r.created_at")
-	from := f.referralsFrom() + ` JOIN people p ON p.id = r.person_id LEFT JOIN cases k ON k.referral_id = r.id WHERE ` + where
-	return t, caseBarriers(ctx, c, t, c.Dialect().OutwardOf("p.postcode"), from, args)
-}
-
 // caseBarriers counts, by area, the cases naming each barrier in their "what matters to me"
 // or on any of their connections, each case once per barrier.
-func caseBarriers(ctx context.Context, c store.Conn, t areaTally, area, from string, args []any) error {
+func caseBarriers(ctx context.Context, c store.Conn, f Filter, t areaTally) error {
+	where, args := f.scope("r.created_at")
+	from := f.referralsFrom() + ` JOIN people p ON p.id = r.person_id LEFT JOIN cases k ON k.referral_id = r.id WHERE ` + where
+	area := c.Dialect().OutwardOf("p.postcode")
 	rows, err := c.Query(ctx, `SELECT `+area+`, k.id, wm.barriers `+strings.Replace(from, " WHERE ", " JOIN what_matters wm ON wm.case_id = k.id WHERE ", 1)+
 		` AND wm.barriers <> '' UNION ALL SELECT `+area+`, k.id, cn.barriers `+strings.Replace(from, " WHERE ", " JOIN connections cn ON cn.case_id = k.id WHERE ", 1)+
 		` AND cn.barriers <> ''`, append(slices.Clone(args), args...)...)

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/store"
 )
@@ -12,18 +13,53 @@ import (
 var caseloadBands = []int{1, 50, 100, 150, 200, 250}
 
 // caseloads is how many people each worker supported in the period, as a histogram: the
-// cases open at some time in the period on which the worker was on the care team.
+// cases open at some time in the period on which the worker was on the care team at some
+// time in it. caseload_spans holds, for each care-team row, the later of joining and opening
+// and the earlier of leaving and closing, so one range test on it says both.
 func caseloads(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
-	narrow, args := f.narrowing()
-	from, to := f.From.Format("2006-01-02"), f.To.Format("2006-01-02")
-	rows, err := c.Query(ctx, `SELECT n, COUNT(*) FROM (SELECT w.user_id, COUNT(DISTINCT k.id) AS n
-		`+f.casesFrom()+` JOIN case_workers w ON w.case_id = k.id
-		WHERE k.opened_at < ? AND (k.closed_at IS NULL OR k.closed_at >= ?) AND w.from_on <= ? AND (w.to_on = '' OR w.to_on >= ?)
-		AND `+narrow+` GROUP BY w.user_id) x GROUP BY n`, append([]any{f.end(), f.From.UTC(), to, from}, args...)...)
+	query := `SELECT n, COUNT(*) FROM (SELECT w.user_id, COUNT(DISTINCT w.case_id) AS n FROM caseload_spans w`
+	args := []any{f.To.Format(time.DateOnly), f.From.Format(time.DateOnly)}
+	var conds []string
+	narrow := func(cond string, arg any) {
+		conds = append(conds, cond)
+		args = append(args, arg)
+	}
+	if f.OrganisationID != 0 {
+		narrow("x.case_service_id IN (SELECT id FROM services WHERE organisation_id = ?)", f.OrganisationID)
+	}
+	if f.TeamID != 0 {
+		narrow("x.case_service_id IN (SELECT id FROM services WHERE team_id = ?)", f.TeamID)
+	}
+	if f.Practice != "" {
+		narrow("x.practice = ?", f.Practice)
+	}
+	if f.Source != "" {
+		narrow("x.source = ?", f.Source)
+	}
+	if f.Pathway != "" {
+		narrow("x.pathway = ?", f.Pathway)
+	}
+	if len(conds) > 0 {
+		query += ` JOIN referral_facts x ON x.referral_id = w.referral_id`
+	}
+	query += ` WHERE w.start_on <= ? AND w.end_on >= ?`
+	for _, cond := range conds {
+		query += " AND " + cond
+	}
+	rows, err := c.Query(ctx, query+` GROUP BY w.user_id) x GROUP BY n`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("caseloads: %w", err)
 	}
-	return scanHistogram(rows)
+	defer rows.Close()
+	h := Histogram{}
+	for rows.Next() {
+		var v, n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, err
+		}
+		h[float64(v)] += int(n)
+	}
+	return h, rows.Err()
 }
 
 func caseloadSection(h Histogram, suppress bool) Section {

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -21,6 +20,10 @@ type Filter struct {
 	Practice       string // ODS code of the person's GP practice
 	Source         referral.Source
 	Pathway        referral.Pathway
+
+	// fromFacts reads every figure from the referrals' facts instead of the tallies, as a
+	// filter by team or practice does; the tests compare the two.
+	fromFacts bool
 }
 
 // Dashboard is every figure of a service or commissioner dashboard, each section a table
@@ -75,6 +78,7 @@ func (s *Service) WithResearchKey(key []byte) *Service {
 
 // Build works out a dashboard; suppress hides small numbers.
 func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard, error) {
+	f.From, f.To = day(f.From), day(f.To)
 	d := Dashboard{Filter: f, Suppressed: suppress}
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
 		t, err := countAll(ctx, c, f)
@@ -86,9 +90,9 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 		d.Sections = append(d.Sections, t.activity.sections(suppress)...)
 		d.Sections = append(d.Sections, caseloadSection(t.loads, suppress))
 		d.Sections = append(d.Sections, t.pairs.itemSection(suppress), t.pairs.pathwaySection(suppress))
-		d.Sections = append(d.Sections, t.referred.equality().sections(suppress)...)
+		d.Sections = append(d.Sections, t.equality.sections(suppress)...)
 		d.Sections = append(d.Sections, t.areas.sections(suppress)...)
-		d.Sections = append(d.Sections, practiceSection(t.referred.practices(), t.lists, f.Practice, suppress))
+		d.Sections = append(d.Sections, practiceSection(t.practices, t.lists, f.Practice, suppress))
 		d.Headline = headline(d.Sections)
 		return nil
 	})
@@ -101,8 +105,9 @@ type tallies struct {
 	waits, loads Histogram
 	pairs        pairs
 	activity     activity
-	referred     referredTally
+	equality     equalityTally
 	areas        areaTally
+	practices    map[string]int
 	lists        map[string]int
 }
 
@@ -113,9 +118,10 @@ func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
 		func() (err error) { t.waits, err = waitingDays(ctx, c, f); return err },
 		func() (err error) { t.pairs, err = outcomePairs(ctx, c, f); return err },
 		func() (err error) { t.activity, err = caseActivity(ctx, c, f); return err },
-		func() (err error) { t.referred, err = referredCounts(ctx, c, f); return err },
+		func() (err error) { t.equality, err = equalityCounts(ctx, c, f); return err },
 		func() (err error) { t.loads, err = caseloads(ctx, c, f); return err },
-		func() (err error) { t.areas, err = areaCounts(ctx, c, f, t.referred); return err },
+		func() (err error) { t.areas, err = areaCounts(ctx, c, f); return err },
+		func() (err error) { t.practices, err = practiceCounts(ctx, c, f); return err },
 		func() (err error) { t.lists, err = practiceListSizes(ctx, c); return err },
 	} {
 		if err := count(); err != nil {
@@ -197,35 +203,25 @@ type referralTally struct {
 
 func referralCounts(ctx context.Context, c store.Conn, f Filter) (referralTally, error) {
 	t := referralTally{bySource: map[referral.Source]int{}, byMonth: map[string]int{}, byStatus: map[referral.Status]int{}, byNeed: map[referral.Need]int{}}
-	where, args := f.scope("r.created_at")
-	// One pass over the period's referrals; the combinations of needs are few, so grouping
-	// by the stored list and splitting it here is cheaper than testing each need in SQL.
-	rows, err := c.Query(ctx, `SELECT r.source, `+c.Dialect().MonthOf("r.created_at")+`, r.status, r.needs, COUNT(*)
-		`+f.referralsFrom()+` WHERE `+where+` GROUP BY 1, 2, 3, 4`, args...)
+	rows, err := figures(ctx, c, f, "referrals")
 	if err != nil {
-		return t, fmt.Errorf("count referrals: %w", err)
+		return t, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var src referral.Source
-		var month string
-		var st referral.Status
-		var needs string
-		var n int
-		if err := rows.Scan(&src, &month, &st, &needs, &n); err != nil {
-			return t, err
-		}
-		for _, need := range referral.ParseNeedsList(needs) {
+	// The combinations of needs are few, so counting by the stored list and splitting it here
+	// is cheaper than a row for each need.
+	for _, g := range rows {
+		n := int(g.n)
+		for _, need := range referral.ParseNeedsList(g.k2) {
 			t.byNeed[need] += n
 		}
-		t.bySource[src] += n
-		t.byMonth[month] += n
-		t.byStatus[st] += n
+		t.bySource[referral.Source(g.source)] += n
+		t.byMonth[g.k3] += n
+		t.byStatus[referral.Status(g.k1)] += n
 	}
 	for m := time.Date(f.From.Year(), f.From.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(f.To); m = m.AddDate(0, 1, 0) {
 		t.months = append(t.months, m.Format("2006-01"))
 	}
-	return t, rows.Err()
+	return t, nil
 }
 
 func (t referralTally) sections(suppress bool) []Section {
@@ -309,33 +305,15 @@ func needsSection(counts []int, suppress bool) Section {
 }
 
 // waitingDays counts referrals by the whole days from referral to the first contact that
-// reached the person.
+// reached the person; a negative count, such as a contact recorded as before the referral,
+// counts as zero.
 func waitingDays(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
-	where, args := f.scope("r.created_at")
-	days := c.Dialect().WholeDaysBetween("r.created_at", "fc.first_at")
-	rows, err := c.Query(ctx, `SELECT `+days+`, COUNT(*) `+f.referralsFrom()+`
-		JOIN cases k ON k.referral_id = r.id
-		JOIN (SELECT case_id, MIN(contact_at) AS first_at FROM case_contacts WHERE failed = ? GROUP BY case_id) fc ON fc.case_id = k.id
-		WHERE `+where+` GROUP BY 1`, append([]any{false}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("waiting times: %w", err)
-	}
-	return scanHistogram(rows)
-}
-
-// scanHistogram reads (value, count) rows; a negative value, such as a contact recorded as
-// before the referral, counts as zero.
-func scanHistogram(rows *sql.Rows) (Histogram, error) {
-	defer rows.Close()
+	rows, err := figures(ctx, c, f, "waiting")
 	h := Histogram{}
-	for rows.Next() {
-		var v, n int64
-		if err := rows.Scan(&v, &n); err != nil {
-			return nil, err
-		}
-		h[float64(max(v, 0))] += int(n)
+	for _, g := range rows {
+		h[float64(max(g.v, 0))] += int(g.n)
 	}
-	return h, rows.Err()
+	return h, err
 }
 
 func waitingSection(days Histogram, suppress bool) Section {

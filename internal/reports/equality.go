@@ -24,6 +24,7 @@ const completedReasons = "'goals_met', 'stepped_down'"
 
 // equalityKey is one combination of the groups a referral falls in.
 type equalityKey struct {
+	dim               string // which of the four the key gives: age, sex, ethnic or decile
 	band, sex, ethnic string
 	quintile          int // 1 for the most deprived fifth to 5; 0 when not known
 }
@@ -40,13 +41,13 @@ type group struct {
 func (t equalityTally) sections(suppress bool) []Section {
 	var bands, sexes, ethnic, quintiles []group
 	for _, b := range ageBands {
-		bands = append(bands, group{b, func(k equalityKey) bool { return k.band == b }})
+		bands = append(bands, group{b, func(k equalityKey) bool { return k.dim == "age" && k.band == b }})
 	}
 	for _, s := range person.Sexes {
-		sexes = append(sexes, group{s.Label(), func(k equalityKey) bool { return k.sex == string(s) }})
+		sexes = append(sexes, group{s.Label(), func(k equalityKey) bool { return k.dim == "sex" && k.sex == string(s) }})
 	}
 	for _, e := range person.EthnicCategories {
-		ethnic = append(ethnic, group{e.Label(), func(k equalityKey) bool { return k.ethnic == string(e) }})
+		ethnic = append(ethnic, group{e.Label(), func(k equalityKey) bool { return k.dim == "ethnic" && k.ethnic == string(e) }})
 	}
 	for q := 1; q <= 5; q++ {
 		label := "Quintile " + strconv.Itoa(q)
@@ -56,9 +57,9 @@ func (t equalityTally) sections(suppress bool) []Section {
 		case 5:
 			label += " (least deprived)"
 		}
-		quintiles = append(quintiles, group{label, func(k equalityKey) bool { return k.quintile == q }})
+		quintiles = append(quintiles, group{label, func(k equalityKey) bool { return k.dim == "decile" && k.quintile == q }})
 	}
-	quintiles = append(quintiles, group{"Not known", func(k equalityKey) bool { return k.quintile == 0 }})
+	quintiles = append(quintiles, group{"Not known", func(k equalityKey) bool { return k.dim == "decile" && k.quintile == 0 }})
 	return []Section{
 		t.section("equality-age", "Age band", bands, suppress),
 		t.section("equality-sex", "Sex", sexes, suppress),

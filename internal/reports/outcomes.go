@@ -18,15 +18,25 @@ type pairs struct {
 }
 
 func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
-	return countPairs(ctx, c, f, pairsFromTally)
+	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
+	closed, err := figures(ctx, c, f, "closed")
+	if err != nil {
+		return p, err
+	}
+	for _, g := range closed {
+		p.closed[referral.Pathway(g.pathway)] += int(g.n)
+	}
+	// The differences are added up in the database, exactly, as integers.
+	diffs, err := figures(ctx, c, f, "ons4")
+	for _, g := range diffs {
+		pw := referral.Pathway(g.pathway)
+		if p.diffs[pw] == nil {
+			p.diffs[pw] = map[string]Sums{}
+		}
+		p.diffs[pw][g.k1] = p.diffs[pw][g.k1].Plus(Sums{N: int(g.n), Sum: float64(g.s1), SumSq: float64(g.s2)})
+	}
+	return p, err
 }
-
-// pairsFromTally reads the paired differences kept by the database's triggers (ons4_pairs).
-const pairsFromTally = `JOIN ons4_pairs d ON d.case_id = k.id`
-
-// pairsFromAnswers works the paired differences out from the responses themselves, as
-// ons4_pairs holds them; the tests compare the two.
-const pairsFromAnswers = `JOIN (` + pairDiffs + `) d ON d.case_id = k.id`
 
 // pairDiffs is every case's follow-up answer minus its baseline answer, item by item: what the
 // triggers keep in ons4_pairs.
@@ -35,45 +45,6 @@ const pairDiffs = `SELECT rb.case_id, b.item_code, a.value - b.value AS diff FRO
 		JOIN outcome_answers b ON b.response_id = rb.id
 		JOIN outcome_answers a ON a.response_id = rf.id AND a.item_code = b.item_code
 		WHERE rb.instrument_code = 'ons4' AND rb.timepoint = 'baseline'`
-
-func countPairs(ctx context.Context, c store.Conn, f Filter, diffs string) (pairs, error) {
-	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
-	where, args := f.scope("k.closed_at")
-	rows, err := c.Query(ctx, `SELECT k.pathway, COUNT(*) `+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway`, args...)
-	if err != nil {
-		return p, fmt.Errorf("closed cases: %w", err)
-	}
-	for rows.Next() {
-		var pw referral.Pathway
-		var n int
-		if err := rows.Scan(&pw, &n); err != nil {
-			rows.Close()
-			return p, err
-		}
-		p.closed[pw] = n
-	}
-	rows.Close()
-	// The differences are added up in the database, exactly, as integers.
-	rows, err = c.Query(ctx, `SELECT k.pathway, d.item_code, COUNT(*), SUM(d.diff), SUM(d.diff * d.diff) `+f.casesFrom()+` `+diffs+`
-		WHERE k.status = 'closed' AND `+where+` GROUP BY k.pathway, d.item_code`, args...)
-	if err != nil {
-		return p, fmt.Errorf("outcome pairs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pw referral.Pathway
-		var item string
-		var n, sum, sumSq int64
-		if err := rows.Scan(&pw, &item, &n, &sum, &sumSq); err != nil {
-			return p, err
-		}
-		if p.diffs[pw] == nil {
-			p.diffs[pw] = map[string]Sums{}
-		}
-		p.diffs[pw][item] = Sums{N: int(n), Sum: float64(sum), SumSq: float64(sumSq)}
-	}
-	return p, rows.Err()
-}
 
 // all joins every pathway's differences for an item.
 func (p pairs) all(item string) Sums {
@@ -203,28 +174,20 @@ type activity struct {
 
 func caseActivity(ctx context.Context, c store.Conn, f Filter) (activity, error) {
 	a := activity{contacts: Histogram{}, lengths: Histogram{}}
-	where, args := f.scope("k.closed_at")
-	rows, err := c.Query(ctx, `SELECT `+c.Dialect().WholeDaysBetween("k.opened_at", "k.closed_at")+`,
-		(SELECT COUNT(*) FROM case_contacts cc WHERE cc.case_id = k.id AND cc.failed = ?),
-		COUNT(*),
-		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id)),
-		SUM((SELECT COUNT(*) FROM connections cn WHERE cn.case_id = k.id AND cn.status IN ('first_attended', 'attending', 'completed')))
-		`+f.casesFrom()+` WHERE k.status = 'closed' AND `+where+` GROUP BY 1, 2`, append([]any{false}, args...)...)
+	closed, err := figures(ctx, c, f, "closed")
 	if err != nil {
-		return a, fmt.Errorf("case activity: %w", err)
+		return a, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var days, contacts, n, conns, attended int64
-		if err := rows.Scan(&days, &contacts, &n, &conns, &attended); err != nil {
-			return a, err
-		}
-		a.lengths[float64(max(days, 0))] += int(n)
-		a.contacts[float64(contacts)] += int(n)
-		a.connections += int(conns)
-		a.attended += int(attended)
+	for _, g := range closed {
+		a.lengths[float64(max(g.v, 0))] += int(g.n)
+		a.connections += int(g.s1)
+		a.attended += int(g.s2)
 	}
-	return a, rows.Err()
+	contacts, err := figures(ctx, c, f, "contacts")
+	for _, g := range contacts {
+		a.contacts[float64(g.v)] += int(g.n)
+	}
+	return a, err
 }
 
 func (a activity) sections(suppress bool) []Section {
