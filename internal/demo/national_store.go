@@ -8,6 +8,7 @@ import (
 
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/person"
+	"github.com/linkwell/linkwell/internal/reports"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -148,11 +149,13 @@ func (g *generator) referrals(ctx context.Context) error {
 			}
 			refs = append(refs, referralRow{person: g.personIDs[i%len(g.personIDs)], service: g.services[pcn], pcn: pcn, status: status, created: created})
 		}
-		ids, err := g.insertReferrals(ctx, c, refs)
-		if err != nil {
-			return err
-		}
-		return g.openCases(ctx, c, refs, ids)
+		return reports.LoadInBulk(ctx, c, func() ([]int64, error) {
+			ids, err := g.insertReferrals(ctx, c, refs)
+			if err != nil {
+				return nil, err
+			}
+			return ids, g.openCases(ctx, c, refs, ids)
+		})
 	})
 }
 

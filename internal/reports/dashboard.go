@@ -179,19 +179,6 @@ func (f Filter) referralsFrom() string {
 	return "FROM referrals r"
 }
 
-// casesFrom is the FROM clause of a query over cases k, with their referrals r and services
-// s when the filter needs them.
-func (f Filter) casesFrom() string {
-	from := "FROM cases k"
-	if f.Source != "" || f.Practice != "" || f.Pathway != "" {
-		from += " JOIN referrals r ON r.id = k.referral_id"
-	}
-	if f.bySite() {
-		from += " JOIN services s ON s.id = k.service_id"
-	}
-	return from
-}
-
 // referralTally is referrals counted by source, month and status in one pass.
 type referralTally struct {
 	bySource map[referral.Source]int

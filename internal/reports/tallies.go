@@ -2,31 +2,88 @@ package reports
 
 import (
 	"context"
+	"strings"
 
 	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
 // RebuildTallies works every pre-aggregated dashboard figure out again from the records, in
-// one transaction: the ONS4 pairs, the referrals' facts (whose triggers fill the tally again)
-// and the care-team spans. Triggers keep them right on every change, so this is for repair
-// after a restore or a bulk load that bypassed them; the tests use it to check the triggers.
+// one transaction: the ONS4 pairs, the referrals' facts, the tally and the care-team spans.
+// Triggers keep them right on every change, so this is for repair after a restore or a load
+// that bypassed them; the tests use it to check the triggers.
 func (s *Service) RebuildTallies(ctx context.Context) error {
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		for _, stmt := range []string{
-			`DELETE FROM ons4_pairs`,
-			`INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs,
-			`DELETE FROM referral_facts`,
-			`DELETE FROM dash_tally`,
-			`INSERT INTO referral_facts SELECT * FROM referral_facts_source`,
-			`DELETE FROM caseload_spans`,
-			`INSERT INTO caseload_spans SELECT * FROM caseload_spans_source`,
-		} {
+		for _, stmt := range []string{`DELETE FROM ons4_pairs`, `INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs} {
 			if _, err := c.Exec(ctx, stmt); err != nil {
 				return err
 			}
 		}
-		return nil
+		return paused(ctx, c, func() error {
+			for _, stmt := range []string{`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM caseload_spans`} {
+				if _, err := c.Exec(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			return addFacts(ctx, c, "")
+		})
 	})
 	return apperr.Wrap("rebuild dashboard tallies", err)
+}
+
+// LoadInBulk runs load, which inserts new referrals with their cases and care teams and
+// returns the referrals' ids, with the dashboard triggers paused inside c's transaction, then
+// writes those referrals' facts, tally rows and care-team spans in a few set-based statements:
+// row by row, the triggers make a national-scale load several times slower. load must not
+// change anything else that the dashboards count.
+func LoadInBulk(ctx context.Context, c store.Conn, load func() ([]int64, error)) error {
+	return paused(ctx, c, func() error {
+		ids, err := load()
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		list := strings.Repeat("?, ", len(ids))
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		return addFacts(ctx, c, "WHERE referral_id IN ("+list[:len(list)-2]+")", args...)
+	})
+}
+
+// paused runs fn with the dashboard triggers paused for c's transaction alone.
+func paused(ctx context.Context, c store.Conn, fn func() error) error {
+	pause, resume := `INSERT INTO dash_facts_paused (paused) VALUES (1)`, `DELETE FROM dash_facts_paused`
+	if c.Dialect() == store.Postgres {
+		pause, resume = `SET LOCAL linkwell.facts_paused = 'on'`, `SET LOCAL linkwell.facts_paused = 'off'`
+	}
+	if _, err := c.Exec(ctx, pause); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		return err
+	}
+	_, err := c.Exec(ctx, resume)
+	return err
+}
+
+// addFacts writes the facts, tally rows and care-team spans of the referrals where picks out
+// (all of them when where is empty), with the triggers paused.
+func addFacts(ctx context.Context, c store.Conn, where string, args ...any) error {
+	const sums = `source, pathway, k1, k2, k3, v, SUM(n), SUM(s1), SUM(s2) FROM dash_tally_rows `
+	const upsert = ` ON CONFLICT (kind, grain, period, source, pathway, k1, k2, k3, v)
+		DO UPDATE SET n = dash_tally.n + excluded.n, s1 = dash_tally.s1 + excluded.s1, s2 = dash_tally.s2 + excluded.s2`
+	for _, stmt := range []string{
+		`INSERT INTO referral_facts SELECT * FROM referral_facts_source ` + where,
+		`INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
+			SELECT kind, 'd', day, ` + sums + where + ` GROUP BY kind, day, source, pathway, k1, k2, k3, v` + upsert,
+		`INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
+			SELECT kind, 'm', substr(day, 1, 7), ` + sums + where + ` GROUP BY kind, substr(day, 1, 7), source, pathway, k1, k2, k3, v` + upsert,
+		`INSERT INTO caseload_spans SELECT * FROM caseload_spans_source ` + where,
+	} {
+		if _, err := c.Exec(ctx, stmt, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -129,6 +129,10 @@ CREATE TABLE dash_tally (
     PRIMARY KEY (kind, grain, period, source, pathway, k1, k2, k3, v)
 );
 
+-- A bulk load (reports.LoadInBulk) pauses the triggers below for its own transaction with
+-- SET LOCAL linkwell.facts_paused = 'on', writes the facts, tally and spans of what it loaded
+-- in a few set-based statements, and sets it back before committing.
+
 -- What is there already, added up in one pass.
 INSERT INTO referral_facts SELECT * FROM referral_facts_source;
 INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
@@ -151,7 +155,9 @@ $$;
 
 CREATE FUNCTION referral_facts_tally_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM dash_tally_add(OLD.referral_id, -1);
+    IF current_setting('linkwell.facts_paused', true) = 'on' IS NOT TRUE THEN
+        PERFORM dash_tally_add(OLD.referral_id, -1);
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
@@ -163,7 +169,9 @@ CREATE TRIGGER referral_facts_tally_out BEFORE UPDATE OR DELETE ON referral_fact
 
 CREATE FUNCTION referral_facts_tally_in() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM dash_tally_add(NEW.referral_id, 1);
+    IF current_setting('linkwell.facts_paused', true) = 'on' IS NOT TRUE THEN
+        PERFORM dash_tally_add(NEW.referral_id, 1);
+    END IF;
     RETURN NULL;
 END;
 $$;
@@ -175,6 +183,9 @@ CREATE TRIGGER referral_facts_tally_in AFTER INSERT OR UPDATE ON referral_facts
 -- a figure does.
 CREATE FUNCTION referral_facts_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('linkwell.facts_paused', true) = 'on' THEN
+        RETURN;
+    END IF;
     INSERT INTO referral_facts AS f SELECT * FROM referral_facts_source WHERE referral_id = ANY (ids)
         ON CONFLICT (referral_id) DO UPDATE SET created_at = EXCLUDED.created_at, created_on = EXCLUDED.created_on, service_id = EXCLUDED.service_id,
             source = EXCLUDED.source, status = EXCLUDED.status, needs = EXCLUDED.needs, pathway = EXCLUDED.pathway, practice = EXCLUDED.practice,
@@ -272,9 +283,14 @@ SELECT w.id AS care_worker_id, w.user_id AS user_id, w.case_id AS case_id, k.ref
         COALESCE(to_char(k.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), '9999-12-31')) COLLATE "C" AS end_on
 FROM case_workers w JOIN cases k ON k.id = w.case_id;
 
-CREATE FUNCTION caseload_spans_refresh(workers BIGINT[], cases BIGINT[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION caseload_spans_refresh(workers BIGINT[], cases BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('linkwell.facts_paused', true) = 'on' THEN
+        RETURN;
+    END IF;
     DELETE FROM caseload_spans WHERE care_worker_id = ANY (workers) OR case_id = ANY (cases);
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE care_worker_id = ANY (workers) OR case_id = ANY (cases);
+END;
 $$;
 
 CREATE FUNCTION caseload_spans_worker_changed() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -129,6 +129,12 @@ CREATE TABLE dash_tally (
     PRIMARY KEY (kind, grain, period, source, pathway, k1, k2, k3, v)
 ) WITHOUT ROWID;
 
+-- A bulk load (reports.LoadInBulk) pauses the triggers below inside its own transaction by
+-- putting a row here, writes the facts, tally and spans of what it loaded in a few set-based
+-- statements, and takes the row away before committing, so no other transaction ever sees the
+-- triggers paused.
+CREATE TABLE dash_facts_paused (paused INTEGER NOT NULL);
+
 -- What is there already, added up in one pass.
 INSERT INTO referral_facts SELECT * FROM referral_facts_source;
 INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
@@ -140,28 +146,28 @@ INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, 
 
 -- A referral's rows leave the tally before its facts change or go, and join it after they are
 -- written.
-CREATE TRIGGER referral_facts_tally_insert AFTER INSERT ON referral_facts BEGIN
+CREATE TRIGGER referral_facts_tally_insert AFTER INSERT ON referral_facts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
         SELECT * FROM (SELECT kind, 'd', day, source, pathway, k1, k2, k3, v, n, s1, s2 FROM dash_tally_rows WHERE referral_id = NEW.referral_id
             UNION ALL SELECT kind, 'm', substr(day, 1, 7), source, pathway, k1, k2, k3, v, n, s1, s2 FROM dash_tally_rows WHERE referral_id = NEW.referral_id) WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n, s1 = s1 + excluded.s1, s2 = s2 + excluded.s2;
 END;
 
-CREATE TRIGGER referral_facts_tally_update_out BEFORE UPDATE ON referral_facts BEGIN
+CREATE TRIGGER referral_facts_tally_update_out BEFORE UPDATE ON referral_facts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
         SELECT * FROM (SELECT kind, 'd', day, source, pathway, k1, k2, k3, v, -n, -s1, -s2 FROM dash_tally_rows WHERE referral_id = OLD.referral_id
             UNION ALL SELECT kind, 'm', substr(day, 1, 7), source, pathway, k1, k2, k3, v, -n, -s1, -s2 FROM dash_tally_rows WHERE referral_id = OLD.referral_id) WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n, s1 = s1 + excluded.s1, s2 = s2 + excluded.s2;
 END;
 
-CREATE TRIGGER referral_facts_tally_update_in AFTER UPDATE ON referral_facts BEGIN
+CREATE TRIGGER referral_facts_tally_update_in AFTER UPDATE ON referral_facts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
         SELECT * FROM (SELECT kind, 'd', day, source, pathway, k1, k2, k3, v, n, s1, s2 FROM dash_tally_rows WHERE referral_id = NEW.referral_id
             UNION ALL SELECT kind, 'm', substr(day, 1, 7), source, pathway, k1, k2, k3, v, n, s1, s2 FROM dash_tally_rows WHERE referral_id = NEW.referral_id) WHERE true
         ON CONFLICT DO UPDATE SET n = n + excluded.n, s1 = s1 + excluded.s1, s2 = s2 + excluded.s2;
 END;
 
-CREATE TRIGGER referral_facts_tally_delete BEFORE DELETE ON referral_facts BEGIN
+CREATE TRIGGER referral_facts_tally_delete BEFORE DELETE ON referral_facts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
         SELECT * FROM (SELECT kind, 'd', day, source, pathway, k1, k2, k3, v, -n, -s1, -s2 FROM dash_tally_rows WHERE referral_id = OLD.referral_id
             UNION ALL SELECT kind, 'm', substr(day, 1, 7), source, pathway, k1, k2, k3, v, -n, -s1, -s2 FROM dash_tally_rows WHERE referral_id = OLD.referral_id) WHERE true
@@ -174,7 +180,7 @@ END;
 -- statements. An unchanged row is not rewritten, so the tally moves only when a figure does.
 CREATE TABLE referral_facts_queue (referral_id INTEGER NOT NULL);
 
-CREATE TRIGGER referral_facts_queue_work AFTER INSERT ON referral_facts_queue BEGIN
+CREATE TRIGGER referral_facts_queue_work AFTER INSERT ON referral_facts_queue WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts SELECT * FROM referral_facts_source WHERE referral_id = NEW.referral_id
         ON CONFLICT (referral_id) DO UPDATE SET created_at = excluded.created_at, created_on = excluded.created_on, service_id = excluded.service_id,
             source = excluded.source, status = excluded.status, needs = excluded.needs, pathway = excluded.pathway, practice = excluded.practice,
@@ -198,68 +204,68 @@ END;
 
 -- What moves a referral's facts: the referral itself, its case, the case's contacts,
 -- connections and ONS4 pairs, the person's details and their postcode's deprivation.
-CREATE TRIGGER referral_facts_referral_insert AFTER INSERT ON referrals BEGIN
+CREATE TRIGGER referral_facts_referral_insert AFTER INSERT ON referrals WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue VALUES (NEW.id);
 END;
-CREATE TRIGGER referral_facts_referral_update AFTER UPDATE ON referrals BEGIN
+CREATE TRIGGER referral_facts_referral_update AFTER UPDATE ON referrals WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT DISTINCT id FROM (SELECT OLD.id AS id UNION ALL SELECT NEW.id);
 END;
-CREATE TRIGGER referral_facts_referral_delete AFTER DELETE ON referrals BEGIN
+CREATE TRIGGER referral_facts_referral_delete AFTER DELETE ON referrals WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue VALUES (OLD.id);
 END;
 
-CREATE TRIGGER referral_facts_case_insert AFTER INSERT ON cases BEGIN
+CREATE TRIGGER referral_facts_case_insert AFTER INSERT ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue VALUES (NEW.referral_id);
 END;
-CREATE TRIGGER referral_facts_case_update AFTER UPDATE ON cases BEGIN
+CREATE TRIGGER referral_facts_case_update AFTER UPDATE ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT DISTINCT id FROM (SELECT OLD.referral_id AS id UNION ALL SELECT NEW.referral_id);
 END;
-CREATE TRIGGER referral_facts_case_delete AFTER DELETE ON cases BEGIN
+CREATE TRIGGER referral_facts_case_delete AFTER DELETE ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue VALUES (OLD.referral_id);
 END;
 
-CREATE TRIGGER referral_facts_contact_insert AFTER INSERT ON case_contacts BEGIN
+CREATE TRIGGER referral_facts_contact_insert AFTER INSERT ON case_contacts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = NEW.case_id;
 END;
-CREATE TRIGGER referral_facts_contact_update AFTER UPDATE OF case_id, failed, contact_at ON case_contacts BEGIN
+CREATE TRIGGER referral_facts_contact_update AFTER UPDATE OF case_id, failed, contact_at ON case_contacts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id IN (OLD.case_id, NEW.case_id);
 END;
-CREATE TRIGGER referral_facts_contact_delete AFTER DELETE ON case_contacts BEGIN
+CREATE TRIGGER referral_facts_contact_delete AFTER DELETE ON case_contacts WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = OLD.case_id;
 END;
 
-CREATE TRIGGER referral_facts_connection_insert AFTER INSERT ON connections BEGIN
+CREATE TRIGGER referral_facts_connection_insert AFTER INSERT ON connections WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = NEW.case_id;
 END;
-CREATE TRIGGER referral_facts_connection_update AFTER UPDATE OF case_id, status ON connections BEGIN
+CREATE TRIGGER referral_facts_connection_update AFTER UPDATE OF case_id, status ON connections WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id IN (OLD.case_id, NEW.case_id);
 END;
-CREATE TRIGGER referral_facts_connection_delete AFTER DELETE ON connections BEGIN
+CREATE TRIGGER referral_facts_connection_delete AFTER DELETE ON connections WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = OLD.case_id;
 END;
 
-CREATE TRIGGER referral_facts_pair_insert AFTER INSERT ON ons4_pairs BEGIN
+CREATE TRIGGER referral_facts_pair_insert AFTER INSERT ON ons4_pairs WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = NEW.case_id;
 END;
-CREATE TRIGGER referral_facts_pair_update AFTER UPDATE ON ons4_pairs BEGIN
+CREATE TRIGGER referral_facts_pair_update AFTER UPDATE ON ons4_pairs WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id IN (OLD.case_id, NEW.case_id);
 END;
-CREATE TRIGGER referral_facts_pair_delete AFTER DELETE ON ons4_pairs BEGIN
+CREATE TRIGGER referral_facts_pair_delete AFTER DELETE ON ons4_pairs WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT referral_id FROM cases WHERE id = OLD.case_id;
 END;
 
-CREATE TRIGGER referral_facts_person_update AFTER UPDATE OF date_of_birth, sex, ethnic_category, postcode, practice_ods ON people BEGIN
+CREATE TRIGGER referral_facts_person_update AFTER UPDATE OF date_of_birth, sex, ethnic_category, postcode, practice_ods ON people WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT id FROM referrals WHERE person_id = NEW.id;
 END;
 
 CREATE INDEX people_postcode ON people (postcode);
-CREATE TRIGGER referral_facts_postcode_insert AFTER INSERT ON postcodes BEGIN
+CREATE TRIGGER referral_facts_postcode_insert AFTER INSERT ON postcodes WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT r.id FROM people p JOIN referrals r ON r.person_id = p.id WHERE p.postcode = NEW.postcode;
 END;
-CREATE TRIGGER referral_facts_postcode_update AFTER UPDATE OF postcode, imd_decile ON postcodes WHEN OLD.imd_decile IS NOT NEW.imd_decile OR OLD.postcode <> NEW.postcode BEGIN
+CREATE TRIGGER referral_facts_postcode_update AFTER UPDATE OF postcode, imd_decile ON postcodes WHEN (OLD.imd_decile IS NOT NEW.imd_decile OR OLD.postcode <> NEW.postcode) AND NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT r.id FROM people p JOIN referrals r ON r.person_id = p.id WHERE p.postcode IN (OLD.postcode, NEW.postcode);
 END;
-CREATE TRIGGER referral_facts_postcode_delete AFTER DELETE ON postcodes BEGIN
+CREATE TRIGGER referral_facts_postcode_delete AFTER DELETE ON postcodes WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO referral_facts_queue SELECT r.id FROM people p JOIN referrals r ON r.person_id = p.id WHERE p.postcode = OLD.postcode;
 END;
 
@@ -283,17 +289,17 @@ SELECT w.id AS care_worker_id, w.user_id AS user_id, w.case_id AS case_id, k.ref
     min(CASE WHEN w.to_on = '' THEN '9999-12-31' ELSE w.to_on END, COALESCE(substr(k.closed_at, 1, 10), '9999-12-31')) AS end_on
 FROM case_workers w JOIN cases k ON k.id = w.case_id;
 
-CREATE TRIGGER caseload_spans_worker_insert AFTER INSERT ON case_workers BEGIN
+CREATE TRIGGER caseload_spans_worker_insert AFTER INSERT ON case_workers WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE care_worker_id = NEW.id;
 END;
-CREATE TRIGGER caseload_spans_worker_update AFTER UPDATE ON case_workers BEGIN
+CREATE TRIGGER caseload_spans_worker_update AFTER UPDATE ON case_workers WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     DELETE FROM caseload_spans WHERE care_worker_id IN (OLD.id, NEW.id);
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE care_worker_id = NEW.id;
 END;
-CREATE TRIGGER caseload_spans_worker_delete AFTER DELETE ON case_workers BEGIN
+CREATE TRIGGER caseload_spans_worker_delete AFTER DELETE ON case_workers WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     DELETE FROM caseload_spans WHERE care_worker_id = OLD.id;
 END;
-CREATE TRIGGER caseload_spans_case_update AFTER UPDATE OF opened_at, closed_at, referral_id ON cases BEGIN
+CREATE TRIGGER caseload_spans_case_update AFTER UPDATE OF opened_at, closed_at, referral_id ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     DELETE FROM caseload_spans WHERE case_id IN (OLD.id, NEW.id);
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE case_id IN (OLD.id, NEW.id);
 END;
