@@ -25,21 +25,22 @@ func caseloads(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
 		args = append(args, arg)
 	}
 	if f.OrganisationID != 0 {
-		narrow("x.case_service_id IN (SELECT id FROM services WHERE organisation_id = ?)", f.OrganisationID)
+		narrow("w.service_id IN (SELECT id FROM services WHERE organisation_id = ?)", f.OrganisationID)
 	}
 	if f.TeamID != 0 {
-		narrow("x.case_service_id IN (SELECT id FROM services WHERE team_id = ?)", f.TeamID)
+		narrow("w.service_id IN (SELECT id FROM services WHERE team_id = ?)", f.TeamID)
 	}
+	if f.Pathway != "" {
+		narrow("w.pathway = ?", f.Pathway)
+	}
+	// The person's practice and the referral's source are in the referral's facts.
 	if f.Practice != "" {
 		narrow("x.practice = ?", f.Practice)
 	}
 	if f.Source != "" {
 		narrow("x.source = ?", f.Source)
 	}
-	if f.Pathway != "" {
-		narrow("x.pathway = ?", f.Pathway)
-	}
-	if len(conds) > 0 {
+	if f.Practice != "" || f.Source != "" {
 		query += ` JOIN referral_facts x ON x.referral_id = w.referral_id`
 	}
 	query += ` WHERE w.start_on <= ? AND w.end_on >= ?`

@@ -42,6 +42,11 @@ CREATE TABLE referral_facts (
 );
 CREATE INDEX referral_facts_created ON referral_facts (created_at);
 CREATE INDEX referral_facts_closed ON referral_facts (closed_at) WHERE closed_at IS NOT NULL;
+-- A dashboard narrowed to a team, an organisation or a practice reads the facts of its own
+-- services or practice only.
+CREATE INDEX referral_facts_service ON referral_facts (service_id, created_at);
+CREATE INDEX referral_facts_case_service ON referral_facts (case_service_id, closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX referral_facts_practice ON referral_facts (practice, created_at);
 
 CREATE VIEW referral_facts_source AS
 SELECT r.id AS referral_id,
@@ -277,14 +282,18 @@ CREATE TABLE caseload_spans (
     user_id         INTEGER NOT NULL,
     case_id         INTEGER NOT NULL,
     referral_id     INTEGER NOT NULL,
+    service_id      INTEGER NOT NULL,      -- the case's service
+    pathway         TEXT NOT NULL,
     start_on        TEXT NOT NULL,
     end_on          TEXT NOT NULL
 );
 CREATE INDEX caseload_spans_user ON caseload_spans (user_id, end_on, start_on, case_id);
 CREATE INDEX caseload_spans_case ON caseload_spans (case_id);
+CREATE INDEX caseload_spans_service ON caseload_spans (service_id, end_on, start_on, user_id, case_id);
 
 CREATE VIEW caseload_spans_source AS
 SELECT w.id AS care_worker_id, w.user_id AS user_id, w.case_id AS case_id, k.referral_id AS referral_id,
+    k.service_id AS service_id, k.pathway AS pathway,
     max(w.from_on, substr(k.opened_at, 1, 10)) AS start_on,
     min(CASE WHEN w.to_on = '' THEN '9999-12-31' ELSE w.to_on END, COALESCE(substr(k.closed_at, 1, 10), '9999-12-31')) AS end_on
 FROM case_workers w JOIN cases k ON k.id = w.case_id;
@@ -299,7 +308,7 @@ END;
 CREATE TRIGGER caseload_spans_worker_delete AFTER DELETE ON case_workers WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     DELETE FROM caseload_spans WHERE care_worker_id = OLD.id;
 END;
-CREATE TRIGGER caseload_spans_case_update AFTER UPDATE OF opened_at, closed_at, referral_id ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
+CREATE TRIGGER caseload_spans_case_update AFTER UPDATE OF opened_at, closed_at, referral_id, service_id, pathway ON cases WHEN NOT EXISTS (SELECT 1 FROM dash_facts_paused) BEGIN
     DELETE FROM caseload_spans WHERE case_id IN (OLD.id, NEW.id);
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE case_id IN (OLD.id, NEW.id);
 END;
