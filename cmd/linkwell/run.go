@@ -41,6 +41,7 @@ func commands() []command {
 		{"audit", "check the audit log's hash chain: audit verify", runAudit},
 		{"postcodes", "load the ONS Postcode Directory: postcodes import FILE", runPostcodes},
 		{"directory", "import services: directory import PATH_OR_URL", runDirectory},
+		{"dashboards", "work the dashboards' figures out again from the records: dashboards rebuild", runDashboards},
 		{"demo", "generate a large dataset for performance measurement: demo --scale national", runDemo},
 		{"version", "print the version", runVersion},
 	}
