@@ -14,13 +14,9 @@ import (
 // that bypassed them; the tests use it to check the triggers.
 func (s *Service) RebuildTallies(ctx context.Context) error {
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		for _, stmt := range []string{`DELETE FROM ons4_pairs`, `INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs} {
-			if _, err := c.Exec(ctx, stmt); err != nil {
-				return err
-			}
-		}
 		return paused(ctx, c, func() error {
-			for _, stmt := range []string{`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM caseload_spans`} {
+			for _, stmt := range []string{`DELETE FROM ons4_pairs`, `INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs,
+				`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM caseload_spans`} {
 				if _, err := c.Exec(ctx, stmt); err != nil {
 					return err
 				}
