@@ -134,8 +134,8 @@ CREATE TABLE dash_tally (
     PRIMARY KEY (kind, grain, period, source, pathway, k1, k2, k3, v)
 );
 
--- A bulk load (reports.LoadInBulk) pauses the triggers below for its own transaction with
--- SET LOCAL linkwell.facts_paused = 'on', writes the facts, tally and spans of what it loaded
+-- A bulk load (reports.LoadInBulk) pauses the triggers below (each has a WHEN condition on
+-- the setting) for its own transaction with SET LOCAL linkwell.facts_paused = 'on', writes the facts, tally and spans of what it loaded
 -- in a few set-based statements, and sets it back before committing.
 
 -- What is there already, added up in one pass.
@@ -160,9 +160,7 @@ $$;
 
 CREATE FUNCTION referral_facts_tally_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('linkwell.facts_paused', true) = 'on' IS NOT TRUE THEN
-        PERFORM dash_tally_add(OLD.referral_id, -1);
-    END IF;
+    PERFORM dash_tally_add(OLD.referral_id, -1);
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
     END IF;
@@ -170,27 +168,22 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_tally_out BEFORE UPDATE OR DELETE ON referral_facts
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_tally_out();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_tally_out();
 
 CREATE FUNCTION referral_facts_tally_in() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('linkwell.facts_paused', true) = 'on' IS NOT TRUE THEN
-        PERFORM dash_tally_add(NEW.referral_id, 1);
-    END IF;
+    PERFORM dash_tally_add(NEW.referral_id, 1);
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER referral_facts_tally_in AFTER INSERT OR UPDATE ON referral_facts
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_tally_in();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_tally_in();
 
 -- Working the given referrals' facts out again from referral_facts_source, or removing them
 -- when the referral has gone. An unchanged row is not rewritten, so the tally moves only when
 -- a figure does.
 CREATE FUNCTION referral_facts_refresh(ids BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('linkwell.facts_paused', true) = 'on' THEN
-        RETURN;
-    END IF;
     INSERT INTO referral_facts AS f SELECT * FROM referral_facts_source WHERE referral_id = ANY (ids)
         ON CONFLICT (referral_id) DO UPDATE SET created_at = EXCLUDED.created_at, created_on = EXCLUDED.created_on, service_id = EXCLUDED.service_id,
             source = EXCLUDED.source, status = EXCLUDED.status, needs = EXCLUDED.needs, pathway = EXCLUDED.pathway, practice = EXCLUDED.practice,
@@ -220,7 +213,7 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_referral AFTER INSERT OR UPDATE OR DELETE ON referrals
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_referral_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_referral_changed();
 
 CREATE FUNCTION referral_facts_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -229,7 +222,7 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_case AFTER INSERT OR UPDATE OR DELETE ON cases
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_case_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_case_changed();
 
 CREATE FUNCTION referral_facts_case_record_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -238,11 +231,11 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_contact AFTER INSERT OR DELETE OR UPDATE OF case_id, failed, contact_at ON case_contacts
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_case_record_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_case_record_changed();
 CREATE TRIGGER referral_facts_connection AFTER INSERT OR DELETE OR UPDATE OF case_id, status ON connections
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_case_record_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_case_record_changed();
 CREATE TRIGGER referral_facts_pair AFTER INSERT OR UPDATE OR DELETE ON ons4_pairs
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_case_record_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_case_record_changed();
 
 CREATE FUNCTION referral_facts_person_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -251,7 +244,7 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_person AFTER UPDATE OF date_of_birth, sex, ethnic_category, postcode, practice_ods ON people
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_person_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_person_changed();
 
 CREATE INDEX people_postcode ON people (postcode);
 CREATE FUNCTION referral_facts_postcode_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -262,9 +255,9 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER referral_facts_postcode_added AFTER INSERT OR DELETE ON postcodes
-    FOR EACH ROW EXECUTE FUNCTION referral_facts_postcode_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION referral_facts_postcode_changed();
 CREATE TRIGGER referral_facts_postcode_changed AFTER UPDATE OF postcode, imd_decile ON postcodes
-    FOR EACH ROW WHEN (OLD.imd_decile IS DISTINCT FROM NEW.imd_decile OR OLD.postcode <> NEW.postcode)
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on' AND (OLD.imd_decile IS DISTINCT FROM NEW.imd_decile OR OLD.postcode <> NEW.postcode))
     EXECUTE FUNCTION referral_facts_postcode_changed();
 
 -- Each worker's time on each case's care team, while the case was open, for caseloads: the
@@ -294,9 +287,6 @@ FROM case_workers w JOIN cases k ON k.id = w.case_id;
 
 CREATE FUNCTION caseload_spans_refresh(workers BIGINT[], cases BIGINT[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('linkwell.facts_paused', true) = 'on' THEN
-        RETURN;
-    END IF;
     DELETE FROM caseload_spans WHERE care_worker_id = ANY (workers) OR case_id = ANY (cases);
     INSERT INTO caseload_spans SELECT * FROM caseload_spans_source WHERE care_worker_id = ANY (workers) OR case_id = ANY (cases);
 END;
@@ -309,7 +299,7 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER caseload_spans_worker AFTER INSERT OR UPDATE OR DELETE ON case_workers
-    FOR EACH ROW EXECUTE FUNCTION caseload_spans_worker_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION caseload_spans_worker_changed();
 
 CREATE FUNCTION caseload_spans_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -318,6 +308,6 @@ BEGIN
 END;
 $$;
 CREATE TRIGGER caseload_spans_case AFTER UPDATE OF opened_at, closed_at, referral_id, service_id, pathway ON cases
-    FOR EACH ROW EXECUTE FUNCTION caseload_spans_case_changed();
+    FOR EACH ROW WHEN (current_setting('linkwell.facts_paused', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION caseload_spans_case_changed();
 
 INSERT INTO caseload_spans SELECT * FROM caseload_spans_source;
