@@ -14,11 +14,12 @@ import (
 
 // Directory reads and writes the directory.
 type Directory struct {
-	db *store.DB
+	db    *store.DB
+	lists *listCache // ordered lists of the services that match a search, by generation
 }
 
 // New returns a Directory over db.
-func New(db *store.DB) *Directory { return &Directory{db: db} }
+func New(db *store.DB) *Directory { return &Directory{db: db, lists: newListCache(ListCachePKs)} }
 
 // Audience says who a read is for, and so what it may show.
 type Audience int

@@ -27,7 +27,7 @@ const serviceSearch = store.TextIndex("dir_service_search")
 // Result.Err.
 func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (Result, error) {
 	var r Result
-	err := d.db.Tx(ctx, func(c store.Conn) error {
+	err := d.write(ctx, func(c store.Conn) error {
 		w := newWriter(c, source)
 		if r = w.service(ctx, parseRecord(source, record)); r.Err != nil {
 			return r.Err
@@ -55,7 +55,7 @@ func (d *Directory) UpsertMany(ctx context.Context, source string, records [][]b
 	results := make([]Result, len(records))
 	parsed := parseAhead(source, records)
 	write := func(perRecord bool) error {
-		return d.db.Tx(ctx, func(c store.Conn) error { return writeBatch(ctx, newWriter(c, source), parsed, results, perRecord) })
+		return d.write(ctx, func(c store.Conn) error { return writeBatch(ctx, newWriter(c, source), parsed, results, perRecord) })
 	}
 	err := write(false)
 	if errors.Is(err, errRecordFailed) {
