@@ -35,7 +35,8 @@ func generation(ctx context.Context, c store.Conn) (int64, error) {
 }
 
 // ListCachePKs is how many service pks the cache of lists holds at most, all lists together
-// (8 bytes each: 4 MiB). A list longer than a quarter of it is not kept.
+// (8 bytes each: 4 MiB). A list longer than half of it is not kept: the open feed's list of
+// all 150,000 national services fits, beside the lists of word searches.
 const ListCachePKs = 1 << 19
 
 // listCache keeps the ordered pks of the services that match a search (the open feed's list
@@ -85,7 +86,7 @@ func (lc *listCache) get(key string, generation int64) ([]int64, bool) {
 }
 
 // fits says whether a list of n pks may be kept.
-func (lc *listCache) fits(n int) bool { return n <= lc.max/4 }
+func (lc *listCache) fits(n int) bool { return n <= lc.max/2 }
 
 // put keeps the list for key at generation, in place of any older one, and drops the least
 // recently used lists until the cache holds no more than its limit. A list from an older

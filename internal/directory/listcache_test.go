@@ -146,7 +146,7 @@ func ids(items []Service) []string {
 }
 
 // The cache holds no more pks than its limit, dropping the least recently used lists first,
-// refuses a list longer than a quarter of it, and gives nothing for an older generation.
+// refuses a list longer than half of it, and gives nothing for an older generation.
 func TestTheListCacheIsBounded(t *testing.T) {
 	lc := newListCache(12)
 	three := []int64{1, 2, 3}
@@ -167,9 +167,9 @@ func TestTheListCacheIsBounded(t *testing.T) {
 	if _, ok := lc.get("a", 1); !ok {
 		t.Error("a, used since, was dropped")
 	}
-	lc.put("big", 1, []int64{1, 2, 3, 4})
+	lc.put("big", 1, []int64{1, 2, 3, 4, 5, 6, 7})
 	if _, ok := lc.get("big", 1); ok {
-		t.Error("a list longer than a quarter of the cache was kept")
+		t.Error("a list longer than half of the cache was kept")
 	}
 	if _, ok := lc.get("a", 2); ok {
 		t.Error("a list of generation 1 was given for generation 2")
