@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/linkwell/linkwell/internal/apperr"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -39,28 +40,40 @@ func generation(ctx context.Context, c store.Conn) (int64, error) {
 // all 150,000 national services fits, beside the lists of word searches.
 const ListCachePKs = 1 << 19
 
-// listCache keeps the ordered pks of the services that match a search (the open feed's list
-// of every service, or of a word search ranked by bm25), so that the next page of the same
-// search reads only its own services: ranking 10,000 matches took 17 ms for every page. Each
-// list belongs to the generation of the directory it was worked out from and is used only
-// while the directory is still at that generation. The least recently used lists go first
-// when the cache is full.
-type listCache struct {
+// PageCacheBytes is how many bytes of encoded pages the cache of pages holds at most.
+const PageCacheBytes = 8 << 20
+
+// genCache keeps what was worked out from one generation of the directory, by key, and gives
+// it only while the directory is still at that generation. It holds no more than max (as weigh
+// counts), dropping the least recently used first; a value weighing more than half of max is
+// not kept.
+//
+// The directory keeps two: the ordered pks of the services that match a search (the open
+// feed's list of every service, or of a word search ranked by bm25), so that the next page of
+// the same search reads only its own services, where ranking 10,000 matches took 17 ms for
+// every page; and whole encoded pages of the open feed (see ServicesPage).
+type genCache[V any] struct {
 	mu    sync.Mutex
-	max   int // pks in all, at most
-	size  int // pks held now
+	max   int // weight in all, at most
+	size  int // weight held now
+	weigh func(V) int
 	order *list.List
-	lists map[string]*list.Element
+	items map[string]*list.Element
 }
 
-type cachedList struct {
+type cached[V any] struct {
 	key        string
 	generation int64
-	pks        []int64
+	v          V
+	weight     int
 }
 
-func newListCache(maxPKs int) *listCache {
-	return &listCache{max: maxPKs, order: list.New(), lists: map[string]*list.Element{}}
+func newGenCache[V any](max int, weigh func(V) int) *genCache[V] {
+	return &genCache[V]{max: max, weigh: weigh, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func newListCache(maxPKs int) *genCache[[]int64] {
+	return newGenCache(maxPKs, func(pks []int64) int { return len(pks) })
 }
 
 // listKey names a search by who it is for and its filter.
@@ -69,57 +82,82 @@ func listKey(aud Audience, f Filter) string {
 	return fmt.Sprint(aud, string(b))
 }
 
-// get returns the list kept for key at generation, if there is one.
-func (lc *listCache) get(key string, generation int64) ([]int64, bool) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	e, ok := lc.lists[key]
-	if !ok {
-		return nil, false
+// get returns what is kept for key at generation, if anything is.
+func (gc *genCache[V]) get(key string, generation int64) (V, bool) {
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	e, ok := gc.items[key]
+	if !ok || e.Value.(*cached[V]).generation != generation {
+		var none V
+		return none, false
 	}
-	cl := e.Value.(*cachedList)
-	if cl.generation != generation {
-		return nil, false
-	}
-	lc.order.MoveToFront(e)
-	return cl.pks, true
+	gc.order.MoveToFront(e)
+	return e.Value.(*cached[V]).v, true
 }
 
-// fits says whether a list of n pks may be kept.
-func (lc *listCache) fits(n int) bool { return n <= lc.max/2 }
+// fits says whether something of weight n may be kept.
+func (gc *genCache[V]) fits(n int) bool { return n <= gc.max/2 }
 
-// put keeps the list for key at generation, in place of any older one, and drops the least
-// recently used lists until the cache holds no more than its limit. A list from an older
-// generation than the one kept already is not kept.
-func (lc *listCache) put(key string, generation int64, pks []int64) {
-	if !lc.fits(len(pks)) {
+// put keeps v for key at generation, in place of anything older, and drops the least
+// recently used until the cache holds no more than its limit. What was worked out from an
+// older generation than the one kept already is not kept.
+func (gc *genCache[V]) put(key string, generation int64, v V) {
+	weight := gc.weigh(v)
+	if !gc.fits(weight) {
 		return
 	}
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	if e, ok := lc.lists[key]; ok {
-		old := e.Value.(*cachedList)
-		if old.generation > generation {
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	if e, ok := gc.items[key]; ok {
+		if e.Value.(*cached[V]).generation > generation {
 			return
 		}
-		lc.remove(e)
+		gc.remove(e)
 	}
-	lc.lists[key] = lc.order.PushFront(&cachedList{key: key, generation: generation, pks: pks})
-	lc.size += len(pks)
-	for lc.size > lc.max {
-		lc.remove(lc.order.Back())
+	gc.items[key] = gc.order.PushFront(&cached[V]{key: key, generation: generation, v: v, weight: weight})
+	gc.size += weight
+	for gc.size > gc.max {
+		gc.remove(gc.order.Back())
 	}
 }
 
-func (lc *listCache) remove(e *list.Element) {
-	cl := lc.order.Remove(e).(*cachedList)
-	delete(lc.lists, cl.key)
-	lc.size -= len(cl.pks)
+func (gc *genCache[V]) remove(e *list.Element) {
+	c := gc.order.Remove(e).(*cached[V])
+	delete(gc.items, c.key)
+	gc.size -= c.weight
 }
 
-// held is how many lists and pks the cache holds.
-func (lc *listCache) held() (lists, pks int) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	return len(lc.lists), lc.size
+// held is how many values the cache holds and their weight.
+func (gc *genCache[V]) held() (values, weight int) {
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	return len(gc.items), gc.size
+}
+
+// ServicesPage returns a page of ListServices encoded by encode, from the pages kept for the
+// directory's generation when it is there. The generation is read before the page, so a page
+// is never kept as newer than the directory it was read from.
+func (d *Directory) ServicesPage(ctx context.Context, aud Audience, f Filter, p Page, encode func(Results[Service]) ([]byte, error)) ([]byte, error) {
+	p = p.normal()
+	var gen int64
+	err := d.db.ReadTx(ctx, func(c store.Conn) (err error) {
+		gen, err = generation(ctx, c)
+		return err
+	})
+	if err != nil {
+		return nil, apperr.Wrap("list services", err)
+	}
+	key := fmt.Sprint(listKey(aud, f), p.Number, "/", p.Size)
+	if b, ok := d.pages.get(key, gen); ok {
+		return b, nil
+	}
+	res, err := d.ListServices(ctx, aud, f, p)
+	if err != nil {
+		return nil, err
+	}
+	b, err := encode(res)
+	if err == nil {
+		d.pages.put(key, gen, b)
+	}
+	return b, err
 }

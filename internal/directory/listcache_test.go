@@ -183,3 +183,31 @@ func TestTheListCacheIsBounded(t *testing.T) {
 		t.Errorf("after replacing a the cache holds %d lists of %d pks, want 4 of 10", lists, pks)
 	}
 }
+
+// A page of the open feed is encoded once while the directory stays as it was, and encoded
+// afresh after any change.
+func TestServicesPageIsKeptUntilTheDirectoryChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		mustUpsert(t, d, feed, activity(1, "Walking group"), Created)
+		encoded := 0
+		page := func() string {
+			t.Helper()
+			b, err := d.ServicesPage(t.Context(), Public, Filter{}, Page{Number: 1, Size: 10}, func(res Results[Service]) ([]byte, error) {
+				encoded++
+				return []byte(strings.Join(names(res.Items), ",")), nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		if got := page() + "|" + page(); got != "Walking group|Walking group" || encoded != 1 {
+			t.Errorf("two reads gave %q and encoded %d times, want the same page encoded once", got, encoded)
+		}
+		mustUpsert(t, d, feed, activity(2, "Choir"), Created)
+		if got := page(); got != "Choir,Walking group" || encoded != 2 {
+			t.Errorf("after a new service the page is %q (encoded %d times), want it read again with the choir", got, encoded)
+		}
+	})
+}
