@@ -14,11 +14,16 @@ import (
 
 // Directory reads and writes the directory.
 type Directory struct {
-	db *store.DB
+	db    *store.DB
+	lists *genCache[[]int64] // ordered lists of the services that match a search, by generation
+	pages *genCache[[]byte]  // encoded pages of the open feed, by generation
 }
 
 // New returns a Directory over db.
-func New(db *store.DB) *Directory { return &Directory{db: db} }
+func New(db *store.DB) *Directory {
+	return &Directory{db: db, lists: newListCache(ListCachePKs),
+		pages: newGenCache(PageCacheBytes, func(b []byte) int { return len(b) })}
+}
 
 // Audience says who a read is for, and so what it may show.
 type Audience int

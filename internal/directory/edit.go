@@ -96,7 +96,7 @@ var errListingChanged = apperr.New(apperr.Conflict,
 // it as a change made in Linkwell, audited with fn's detail, in one transaction.
 func (d *Directory) change(ctx context.Context, by Editor, id, version, action string, fn func(*Service) string) (Service, error) {
 	var out Service
-	err := d.db.Tx(ctx, func(c store.Conn) error {
+	err := d.write(ctx, func(c store.Conn) error {
 		// Touching the row first takes its lock on PostgreSQL, so that of two changes made
 		// against one version the second finds the version gone.
 		res, err := c.Exec(ctx, `UPDATE dir_services SET hash = hash WHERE id = ? AND hash = ?`, id, version)

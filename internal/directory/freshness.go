@@ -50,7 +50,7 @@ func (d *Directory) ReportInaccuracy(ctx context.Context, serviceID string, by R
 	case utf8.RuneCountInString(reason) > 1000:
 		return apperr.Fields{{Field: "reason", Message: "What is wrong must be 1000 characters or fewer"}}.Err()
 	}
-	err := d.db.Tx(ctx, func(c store.Conn) error {
+	err := d.write(ctx, func(c store.Conn) error {
 		pk, err := servicePK(ctx, c, serviceID)
 		if err != nil {
 			return err
@@ -175,7 +175,7 @@ func (d *Directory) ResolveReport(ctx context.Context, by Editor, reportID int64
 	if outcome != ReportFixed && outcome != ReportNoChange {
 		return apperr.Fields{{Field: "outcome", Message: "Select what you found"}}.Err()
 	}
-	err := d.db.Tx(ctx, func(c store.Conn) error {
+	err := d.write(ctx, func(c store.Conn) error {
 		var serviceID string
 		var resolved sql.NullTime
 		err := c.QueryRow(ctx, `SELECT s.id, r.resolved_at FROM dir_accuracy_reports r JOIN dir_services s ON s.pk = r.service_pk

@@ -57,25 +57,36 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 	p = p.normal()
 	res := Results[Service]{Page: p}
 	err := d.db.ReadTx(ctx, func(c store.Conn) error {
-		q, cq := buildServiceQuery(c, aud, f, false), buildServiceQuery(c, aud, f, true)
-		count, args := `SELECT COUNT(*) FROM `+cq.from+cq.where(), cq.args
-		switch {
-		// Every service, less the internal-only ones for the open feed: SQLite counts a whole
-		// table from its smallest index without visiting each row, where counting the public
-		// ones took 5 ms of every page of the feed.
-		case f == (Filter{}) && aud == Practitioners:
-			count, args = `SELECT COUNT(*) FROM dir_services`, nil
-		case f == (Filter{}):
-			count, args = `SELECT (SELECT COUNT(*) FROM dir_services) - (SELECT COUNT(*) FROM dir_services WHERE internal_only = ?)`, []any{true}
+		gen, err := generation(ctx, c)
+		if err != nil {
+			return err
 		}
-		if err := c.QueryRow(ctx, count, args...).Scan(&res.Total); err != nil {
-			return fmt.Errorf("count services: %w", err)
+		q, key := buildServiceQuery(c, aud, f, false), listKey(aud, f)
+		all, cached := d.lists.get(key, gen)
+		if !cached {
+			if res.Total, err = countServices(ctx, c, aud, f); err != nil {
+				return err
+			}
+			// The whole list is worked out once and kept for the pages after this one, while
+			// the directory stays at this generation.
+			if cached = d.lists.fits(res.Total); cached {
+				if all, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order, q.args...); err != nil {
+					return err
+				}
+				d.lists.put(key, gen, all)
+			}
 		}
-		// The page's services are found first, from the indexes alone, and only then are their
-		// records read: joining the records in the same query read every record the OFFSET
-		// skipped (over 400 ms for a page half way through 150,000 services).
-		pks, err := queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
-			append(q.args, p.Size, p.offset())...)
+		var pks []int64
+		if cached {
+			res.Total = len(all)
+			pks = all[min(p.offset(), len(all)):min(p.offset()+p.Size, len(all))]
+		} else {
+			// The page's services are found first, from the indexes alone, and only then are
+			// their records read: joining the records in the same query read every record the
+			// OFFSET skipped (over 400 ms for a page half way through 150,000 services).
+			pks, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+				append(q.args, p.Size, p.offset())...)
+		}
 		if err != nil || len(pks) == 0 {
 			return err
 		}
@@ -86,6 +97,26 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 		return err
 	})
 	return res, apperr.Wrap("list services", err)
+}
+
+// countServices counts the services that match f that aud may see.
+func countServices(ctx context.Context, c store.Conn, aud Audience, f Filter) (int, error) {
+	cq := buildServiceQuery(c, aud, f, true)
+	count, args := `SELECT COUNT(*) FROM `+cq.from+cq.where(), cq.args
+	switch {
+	// Every service, less the internal-only ones for the open feed: SQLite counts a whole
+	// table from its smallest index without visiting each row, where counting the public
+	// ones took 5 ms of every page of the feed.
+	case f == (Filter{}) && aud == Practitioners:
+		count, args = `SELECT COUNT(*) FROM dir_services`, nil
+	case f == (Filter{}):
+		count, args = `SELECT (SELECT COUNT(*) FROM dir_services) - (SELECT COUNT(*) FROM dir_services WHERE internal_only = ?)`, []any{true}
+	}
+	var n int
+	if err := c.QueryRow(ctx, count, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count services: %w", err)
+	}
+	return n, nil
 }
 
 // serviceQuery is the FROM, WHERE and ORDER BY of a search of services, aliased s.

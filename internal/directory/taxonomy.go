@@ -23,7 +23,7 @@ func (d *Directory) UpsertTaxonomy(ctx context.Context, source string, t Taxonom
 		return Rejected, err
 	}
 	outcome := Rejected
-	err := d.db.Tx(ctx, func(c store.Conn) error {
+	err := d.write(ctx, func(c store.Conn) error {
 		terms := t.TaxonomyTerms
 		t.TaxonomyTerms = nil
 		hash, record := hashJSON(t)

@@ -135,8 +135,17 @@ func (s *Server) handleORUKServices(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res, err := s.Directory.ListServices(r.Context(), directory.Public, f, p)
-	s.writeORUK(w, r, pageOf(res), err)
+	// Pages are kept encoded while the directory stays as it was: most clients read the same
+	// first pages, and a harvester's pages of a word search are read again by the next one.
+	body, err := s.Directory.ServicesPage(r.Context(), directory.Public, f, p, func(res directory.Results[directory.Service]) ([]byte, error) {
+		return encodeJSON(pageOf(res))
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(body)
 }
 
 func (s *Server) handleORUKServiceAtLocations(w http.ResponseWriter, r *http.Request) {
