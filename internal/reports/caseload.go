@@ -17,6 +17,10 @@ var caseloadBands = []int{1, 50, 100, 150, 200, 250}
 // time in it. caseload_spans holds, for each care-team row, the later of joining and opening
 // and the earlier of leaving and closing, so one range test on it says both.
 func caseloads(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
+	f, err := f.withSites(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	query := `SELECT n, COUNT(*) FROM (SELECT w.user_id, COUNT(DISTINCT w.case_id) AS n FROM caseload_spans w`
 	args := []any{f.To.Format(time.DateOnly), f.From.Format(time.DateOnly)}
 	var conds []string
@@ -24,11 +28,9 @@ func caseloads(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
 		conds = append(conds, cond)
 		args = append(args, arg)
 	}
-	if f.OrganisationID != 0 {
-		narrow("w.service_id IN (SELECT id FROM services WHERE organisation_id = ?)", f.OrganisationID)
-	}
-	if f.TeamID != 0 {
-		narrow("w.service_id IN (SELECT id FROM services WHERE team_id = ?)", f.TeamID)
+	if f.bySite() {
+		cond, ids := f.sitesIn("w.service_id")
+		conds, args = append(conds, cond), append(args, ids...)
 	}
 	if f.Pathway != "" {
 		narrow("w.pathway = ?", f.Pathway)

@@ -24,6 +24,9 @@ type Filter struct {
 	// fromFacts reads every figure from the referrals' facts instead of the tallies, as a
 	// filter by team or practice does; the tests compare the two.
 	fromFacts bool
+	// sites are the services of the organisation and team filtered by, found once for the
+	// whole dashboard: a list of ids lets the database take each service's facts by index.
+	sites []int64
 }
 
 // Dashboard is every figure of a service or commissioner dashboard, each section a table
@@ -81,6 +84,10 @@ func (s *Service) Build(ctx context.Context, f Filter, suppress bool) (Dashboard
 	f.From, f.To = day(f.From), day(f.To)
 	d := Dashboard{Filter: f, Suppressed: suppress}
 	err := s.db.ReadTx(ctx, func(c store.Conn) error {
+		f, err := f.withSites(ctx, c)
+		if err != nil {
+			return err
+		}
 		t, err := countAll(ctx, c, f)
 		if err != nil {
 			return err
@@ -165,6 +172,48 @@ func (f Filter) narrowing() (string, []any) {
 		add("r.id IN (SELECT referral_id FROM cases WHERE pathway = ?)", f.Pathway)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// withSites is the filter with the ids of its organisation's and team's services found, when
+// it has either and they are not found yet.
+func (f Filter) withSites(ctx context.Context, c store.Conn) (Filter, error) {
+	if !f.bySite() || f.sites != nil {
+		return f, nil
+	}
+	query, args := `SELECT id FROM services WHERE 1 = 1`, []any{}
+	if f.OrganisationID != 0 {
+		query, args = query+` AND organisation_id = ?`, append(args, f.OrganisationID)
+	}
+	if f.TeamID != 0 {
+		query, args = query+` AND team_id = ?`, append(args, f.TeamID)
+	}
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return f, fmt.Errorf("services filtered by: %w", err)
+	}
+	defer rows.Close()
+	f.sites = []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return f, err
+		}
+		f.sites = append(f.sites, id)
+	}
+	return f, rows.Err()
+}
+
+// sitesIn is a condition that col is one of the filter's services, with its arguments; it
+// holds for no row when the organisation or team has no services.
+func (f Filter) sitesIn(col string) (string, []any) {
+	if len(f.sites) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(f.sites))
+	for i, id := range f.sites {
+		args[i] = id
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.sites)), ", ") + ")", args
 }
 
 // bySite reports whether the filter needs the services table, for an organisation or team.

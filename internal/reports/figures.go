@@ -27,6 +27,10 @@ type figure struct {
 // other reads the tally, whole months from the monthly rows and the days either side from the
 // daily ones.
 func figures(ctx context.Context, c store.Conn, f Filter, kind string) ([]figure, error) {
+	f, err := f.withSites(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	const cols = `source, pathway, k1, k2, k3, v, SUM(n), SUM(s1), SUM(s2)`
 	const group = ` GROUP BY source, pathway, k1, k2, k3, v`
 	// kind is one of this package's constants, written into the query so that the planner
@@ -36,13 +40,10 @@ func figures(ctx context.Context, c store.Conn, f Filter, kind string) ([]figure
 	if f.fromFacts || f.bySite() || f.Practice != "" {
 		query = `SELECT ` + cols + ` FROM dash_tally_rows WHERE kind = '` + kind + `' AND at >= ? AND at < ?`
 		args = append(args, f.From.UTC(), f.end())
-		if f.OrganisationID != 0 {
-			query += ` AND service_id IN (SELECT id FROM services WHERE organisation_id = ?)`
-			args = append(args, f.OrganisationID)
-		}
-		if f.TeamID != 0 {
-			query += ` AND service_id IN (SELECT id FROM services WHERE team_id = ?)`
-			args = append(args, f.TeamID)
+		if f.bySite() {
+			cond, ids := f.sitesIn("service_id")
+			query += ` AND ` + cond
+			args = append(args, ids...)
 		}
 		if f.Practice != "" {
 			query += ` AND practice = ?`
