@@ -102,6 +102,7 @@ func listenAndServe(ctx context.Context, cfg config.Serve, srv *web.Server, log 
 	bg, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go srv.Housekeeping(bg, 10*time.Minute)
+	go srv.FoldTallies(bg, 5*time.Second)
 	scheme := "http"
 	if cfg.TLS() {
 		scheme = "https"

@@ -10,7 +10,8 @@ import (
 
 // The dashboards read their figures from two layers the database's triggers keep right
 // (migration dashboard_facts, docs/dashboards.md): referral_facts, one row per referral with
-// everything a figure counts it by, and dash_tally, those rows added up by day and by month.
+// everything a figure counts it by, and dash_tally, those rows added up by day and by month
+// (with the changes not yet folded into it, dash_tally_now).
 // The view dash_tally_rows says which rows each referral adds to each figure ("kind").
 
 // figure is one line of a figure's rows added up: what it is counted by, and the count and
@@ -51,7 +52,7 @@ func figures(ctx context.Context, c store.Conn, f Filter, kind string) ([]figure
 		}
 	} else {
 		periods, pargs := f.tallyPeriods()
-		query = `SELECT ` + cols + ` FROM dash_tally WHERE kind = '` + kind + `' AND (` + periods + `)`
+		query = `SELECT ` + cols + ` FROM dash_tally_now WHERE kind = '` + kind + `' AND (` + periods + `)`
 		args = append(args, pargs...)
 	}
 	if f.Source != "" {

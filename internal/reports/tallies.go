@@ -16,7 +16,7 @@ func (s *Service) RebuildTallies(ctx context.Context) error {
 	err := s.db.Tx(ctx, func(c store.Conn) error {
 		return paused(ctx, c, func() error {
 			for _, stmt := range []string{`DELETE FROM ons4_pairs`, `INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs,
-				`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM caseload_spans`} {
+				`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM dash_tally_log`, `DELETE FROM caseload_spans`} {
 				if _, err := c.Exec(ctx, stmt); err != nil {
 					return err
 				}
@@ -26,6 +26,31 @@ func (s *Service) RebuildTallies(ctx context.Context) error {
 	})
 	return apperr.Wrap("rebuild dashboard tallies", err)
 }
+
+// FoldTallies adds the tally's log of changes into the tally and empties it, in one
+// transaction, so that the sum a dashboard reads never changes; it returns how many changes
+// it folded. The server runs it every few seconds.
+func (s *Service) FoldTallies(ctx context.Context) (int, error) {
+	var folded int
+	err := s.db.Tx(ctx, func(c store.Conn) error {
+		var last int64
+		if err := c.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0), COUNT(*) FROM dash_tally_log`).Scan(&last, &folded); err != nil || folded == 0 {
+			return err
+		}
+		if _, err := c.Exec(ctx, `INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
+			SELECT kind, grain, period, source, pathway, k1, k2, k3, v, SUM(n), SUM(s1), SUM(s2) FROM dash_tally_log WHERE id <= ?
+			GROUP BY kind, grain, period, source, pathway, k1, k2, k3, v`+tallyUpsert, last); err != nil {
+			return err
+		}
+		_, err := c.Exec(ctx, `DELETE FROM dash_tally_log WHERE id <= ?`, last)
+		return err
+	})
+	return folded, apperr.Wrap("fold dashboard tallies", err)
+}
+
+// tallyUpsert adds rows inserted into dash_tally to the rows already there with their key.
+const tallyUpsert = ` ON CONFLICT (kind, grain, period, source, pathway, k1, k2, k3, v)
+	DO UPDATE SET n = dash_tally.n + excluded.n, s1 = dash_tally.s1 + excluded.s1, s2 = dash_tally.s2 + excluded.s2`
 
 // LoadInBulk runs load, which inserts new referrals with their cases and care teams and
 // returns the referrals' ids, with the dashboard triggers paused inside c's transaction, then
@@ -67,14 +92,12 @@ func paused(ctx context.Context, c store.Conn, fn func() error) error {
 // (all of them when where is empty), with the triggers paused.
 func addFacts(ctx context.Context, c store.Conn, where string, args ...any) error {
 	const sums = `source, pathway, k1, k2, k3, v, SUM(n), SUM(s1), SUM(s2) FROM dash_tally_rows `
-	const upsert = ` ON CONFLICT (kind, grain, period, source, pathway, k1, k2, k3, v)
-		DO UPDATE SET n = dash_tally.n + excluded.n, s1 = dash_tally.s1 + excluded.s1, s2 = dash_tally.s2 + excluded.s2`
 	for _, stmt := range []string{
 		`INSERT INTO referral_facts SELECT * FROM referral_facts_source ` + where,
 		`INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
-			SELECT kind, 'd', day, ` + sums + where + ` GROUP BY kind, day, source, pathway, k1, k2, k3, v` + upsert,
+			SELECT kind, 'd', day, ` + sums + where + ` GROUP BY kind, day, source, pathway, k1, k2, k3, v` + tallyUpsert,
 		`INSERT INTO dash_tally (kind, grain, period, source, pathway, k1, k2, k3, v, n, s1, s2)
-			SELECT kind, 'm', substr(day, 1, 7), ` + sums + where + ` GROUP BY kind, substr(day, 1, 7), source, pathway, k1, k2, k3, v` + upsert,
+			SELECT kind, 'm', substr(day, 1, 7), ` + sums + where + ` GROUP BY kind, substr(day, 1, 7), source, pathway, k1, k2, k3, v` + tallyUpsert,
 		`INSERT INTO caseload_spans SELECT * FROM caseload_spans_source ` + where,
 	} {
 		if _, err := c.Exec(ctx, stmt, args...); err != nil {

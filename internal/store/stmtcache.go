@@ -58,6 +58,16 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// keep prepares and caches the statements given, skipping any that will not prepare; it is
+// for SQLite's writer, whose one connection must be free.
+func (c *stmtCache) keep(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if _, err := c.get(ctx, q); err != nil {
+			continue
+		}
+	}
+}
+
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -78,6 +88,17 @@ type txStmts struct {
 }
 
 func newTxStmts(tx *sql.Tx) *txStmts { return &txStmts{tx: tx, m: map[string]*sql.Stmt{}} }
+
+// prepared is the text of every statement the transaction prepared.
+func (c *txStmts) prepared() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.m))
+	for q := range c.m {
+		out = append(out, q)
+	}
+	return out
+}
 
 // get returns the statement for query, preparing it on first use, or nil when it would not
 // prepare (running it directly then reports why) or the transaction holds maxCachedStatements.

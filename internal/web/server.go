@@ -130,6 +130,23 @@ func (s *Server) Housekeeping(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// FoldTallies folds the dashboards' log of changes into their tally every interval until ctx
+// ends, so that the log a dashboard adds in stays short. A failure is logged and tried again.
+func (s *Server) FoldTallies(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.Reports.FoldTallies(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("fold dashboard tallies", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (s *Server) housekeep(ctx context.Context) {
 	if n, err := s.Accounts.PurgeSessions(ctx); err != nil {
 		s.Log.Error("purge sessions", "err", err)
