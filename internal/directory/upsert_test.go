@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -315,4 +316,90 @@ func TestABatchIndexesTheLastVersionOfAService(t *testing.T) {
 			t.Errorf("a later update left the old words in the index")
 		}
 	})
+}
+
+// The rows nested in a batch's services are written many to a statement. Every record's rows
+// arrive once, whether the batch went straight through or was written again with a savepoint
+// per record because one record failed, and whatever the number of rows; a service that comes
+// twice keeps only its last version's rows; a rejected record leaves none.
+func TestABatchWritesEveryRecordsNestedRowsOnce(t *testing.T) {
+	const n = 2*rowsPerInsert + 37 // full statements and a shorter last one
+	nested := func(i int) Service {
+		s := activity(i, fmt.Sprintf("Group %d", i), runs(10000+i, "WE", "10:00", "12:00"), classified(20000+i, 30, 40, "Arts"),
+			func(s *Service) {
+				s.Phones = []Phone{{ID: uid(30000 + i), Number: "01632 960001"}}
+				s.CostOptions = []CostOption{{ID: uid(40000 + i), Amount: ptr(float64(i % 5))}}
+				s.ServiceAtLocations[0].Location.Accessibility = []Accessibility{{ID: uid(50000 + i), Description: "Step-free"}}
+			})
+		s.ServiceAtLocations[0].ID, s.ServiceAtLocations[0].Location.ID = uid(60000+i), uid(70000+i)
+		s.ServiceAtLocations[0].Location.Addresses[0].ID = uid(80000 + i)
+		return s
+	}
+	batch := func(t *testing.T, clash bool) [][]byte {
+		var records [][]byte
+		for i := 1; i <= n; i++ {
+			records = append(records, marshal(t, nested(i)))
+			if clash && i == n/2 { // a service at a location that belongs to service 1
+				records = append(records, marshal(t, nested(n+1)), marshal(t, activity(n+2, "Clash", func(s *Service) {
+					s.ServiceAtLocations[0].ID = uid(60001)
+					s.Schedules = []Schedule{{ID: uid(99999), Freq: "WEEKLY", ByDay: "WE"}}
+				})))
+			}
+		}
+		again := nested(3) // service 3 again, now on Fridays
+		again.Schedules[0].ByDay = "FR"
+		return append(records, marshal(t, again))
+	}
+	for _, clash := range []bool{false, true} {
+		t.Run(fmt.Sprintf("clash=%v", clash), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				d := New(db)
+				results, err := d.UpsertMany(t.Context(), feed, batch(t, clash))
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored := n
+				for i, r := range results {
+					switch {
+					case clash && i == n/2+1:
+						if r.Outcome != Rejected || !strings.Contains(r.Err.Error(), "service_at_locations[0].id") {
+							t.Errorf("the clash: %s, %v", r.Outcome, r.Err)
+						}
+					case i == len(results)-1:
+						if r.Outcome != Updated {
+							t.Errorf("service 3 again: %s, %v", r.Outcome, r.Err)
+						}
+					case r.Outcome != Created:
+						t.Errorf("record %d: %s, %v", i, r.Outcome, r.Err)
+					}
+				}
+				if clash {
+					stored++ // nested(n+1), before the clash
+				}
+				counts := rowCounts(t, db)
+				for _, table := range []string{"dir_services", "dir_schedules", "dir_attributes", "dir_phones", "dir_cost_options",
+					"dir_addresses", "dir_accessibility", "dir_service_at_locations"} {
+					if counts[table] != stored {
+						t.Errorf("%s has %d rows, want %d", table, counts[table], stored)
+					}
+				}
+				for f, want := range map[string]struct {
+					filter Filter
+					total  int
+				}{
+					"Wednesdays":  {Filter{Day: "WE"}, stored - 1},
+					"Fridays":     {Filter{Day: "FR"}, 1},
+					"term":        {Filter{TaxonomyTermID: uid(30)}, stored},
+					"low cost":    {Filter{LowCost: true}, stored},
+					"accessible":  {Filter{Accessible: true}, stored},
+					"the clash's": {Filter{Search: "clash"}, 0},
+				} {
+					res, err := d.ListServices(t.Context(), Practitioners, want.filter, Page{})
+					if err != nil || res.Total != want.total {
+						t.Errorf("%s: %d services (%v), want %d", f, res.Total, err, want.total)
+					}
+				}
+			})
+		})
+	}
 }
