@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/linkwell/linkwell/internal/store"
@@ -113,20 +114,32 @@ func (b *rowBuffer) add(table string, cols columns) {
 	p.vals = append(p.vals, cols.vals...)
 }
 
-// flush writes every buffered row and empties the buffer, also when a write fails (the
-// caller then undoes the transaction or savepoint the rows were for).
-func (b *rowBuffer) flush(ctx context.Context, c store.Conn) error {
-	defer b.clear()
+// flush writes the buffered rows of the tables named, or of every table when none is, and
+// drops them from the buffer, also when a write fails (the caller then undoes the transaction
+// or savepoint the rows were for).
+func (b *rowBuffer) flush(ctx context.Context, c store.Conn, tables ...string) error {
 	for _, p := range b.order {
-		width := len(p.names)
-		head := `INSERT INTO ` + p.table + ` (` + strings.Join(p.names, ", ") + `) VALUES `
-		for vals := p.vals; len(vals) > 0; {
-			n := min(len(vals)/width, rowsPerInsert)
-			row := store.In(width)
-			if _, err := c.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), vals[:n*width]...); err != nil {
-				return fmt.Errorf("insert into %s: %w", p.table, err)
-			}
-			vals = vals[n*width:]
+		if len(p.vals) == 0 || len(tables) > 0 && !slices.Contains(tables, p.table) {
+			continue
+		}
+		err := p.write(ctx, c)
+		p.vals = p.vals[:0]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write inserts the rows, rowsPerInsert to a statement.
+func (p *pendingRows) write(ctx context.Context, c store.Conn) error {
+	width := len(p.names)
+	head := `INSERT INTO ` + p.table + ` (` + strings.Join(p.names, ", ") + `) VALUES `
+	row := store.In(width)
+	for vals := p.vals; len(vals) > 0; vals = vals[min(len(vals), rowsPerInsert*width):] {
+		n := min(len(vals)/width, rowsPerInsert)
+		if _, err := c.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), vals[:n*width]...); err != nil {
+			return fmt.Errorf("insert into %s: %w", p.table, err)
 		}
 	}
 	return nil

@@ -449,7 +449,7 @@ func (w *writer) writeService(ctx context.Context, pk int64, s Service, hash str
 		outcome = Updated
 		err = updateRow(ctx, c, "dir_services", pk, row)
 		if err == nil { // its children are deleted and written again: insert those buffered first
-			err = w.rows.flush(ctx, c)
+			err = w.rows.flush(ctx, c, serviceChildTables...)
 		}
 		if err == nil {
 			err = deleteServiceChildren(ctx, c, pk)
@@ -510,7 +510,7 @@ func (w *writer) organization(ctx context.Context, o Organization) (Outcome, err
 		return cl.outcome, err
 	}
 	if cl.outcome == Updated {
-		if err := w.rows.flush(ctx, c); err != nil {
+		if err := w.rows.flush(ctx, c, "dir_organization_identifiers"); err != nil { // before those buffered are deleted
 			return "", err
 		}
 		if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
@@ -664,7 +664,9 @@ func (w *writer) location(ctx context.Context, l Location) (int64, *position, er
 	case !cl.wrote():
 		return cl.pk, at, nil
 	case cl.outcome == Updated:
-		if err := w.rows.flush(ctx, c); err != nil { // before what was buffered is deleted or moved
+		// The positions of the services at it move, and its addresses, accessibility and phones
+		// are written again: insert those buffered first.
+		if err := w.rows.flush(ctx, c, "dir_positions", "dir_addresses", "dir_accessibility", "dir_phones"); err != nil {
 			return 0, nil, err
 		}
 		if err := movePositions(ctx, c, cl.pk, at); err != nil {

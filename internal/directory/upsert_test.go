@@ -403,3 +403,44 @@ func TestABatchWritesEveryRecordsNestedRowsOnce(t *testing.T) {
 		})
 	}
 }
+
+// An organisation or location nested differently by two services of one batch is written
+// again by the second: the rows the first left buffered are inserted before they are replaced,
+// so only the second version's remain.
+func TestABatchReplacesTheNestedRowsOfASharedRecordItRewrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		shared := func(number, city string) func(*Service) {
+			return func(s *Service) {
+				s.Organization.OrganizationIdentifiers = []OrganizationIdentifier{{ID: uid(950), IdentifierType: "charity", Identifier: number}}
+				s.ServiceAtLocations[0].Location.ID = uid(960)
+				s.ServiceAtLocations[0].Location.Addresses[0].City = city
+				s.ServiceAtLocations[0].Location.Phones = []Phone{{ID: uid(970), Number: number}}
+			}
+		}
+		records := [][]byte{marshal(t, activity(1, "Walking group", shared("1000001", "Aberdeen"))),
+			marshal(t, activity(2, "Choir", shared("1000002", "Dundee")))}
+		results, err := d.UpsertMany(t.Context(), feed, records)
+		if err != nil || results[0].Outcome != Created || results[1].Outcome != Created {
+			t.Fatalf("upsert: %+v, %v", results, err)
+		}
+		for table, want := range map[string]string{"dir_organization_identifiers": "identifier", "dir_addresses": "city", "dir_phones": "number"} {
+			var got []string
+			rows, err := db.Reader().Query(t.Context(), `SELECT `+want+` FROM `+table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, v)
+			}
+			rows.Close()
+			if len(got) != 1 || (got[0] != "1000002" && got[0] != "Dundee") {
+				t.Errorf("%s holds %v, want the second version's alone", table, got)
+			}
+		}
+	})
+}
