@@ -387,8 +387,16 @@ func (w *writer) claim(ctx context.Context, table, id, hash string, cols columns
 	if !ok {
 		cl, ok = w.claims[k]
 	}
-	if ok && (cl.owner != w.source || cl.hash == hash) {
+	switch {
+	case ok && (cl.owner != w.source || cl.hash == hash):
 		return claimed{pk: cl.pk, outcome: Unchanged, owner: cl.owner, hash: cl.hash}, nil
+	case ok: // this source's, claimed in this transaction, and different now: no need to look it up
+		if err := updateRow(ctx, w.c, table, cl.pk, cols.with("hash", hash)); err != nil {
+			return claimed{}, err
+		}
+		cl = claimed{pk: cl.pk, outcome: Updated, owner: w.source, hash: hash}
+		w.recordClaims[k] = cl
+		return cl, nil
 	}
 	cl, err := claim(ctx, w.c, table, id, w.source, hash, cols)
 	if err == nil {
