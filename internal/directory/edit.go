@@ -143,7 +143,7 @@ func storeLocalChange(ctx context.Context, c store.Conn, source string, pk int64
 		return err
 	}
 	w.keep()
-	if err := w.index(ctx); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return err
 	}
 	_, err := c.Exec(ctx, `INSERT INTO dir_local_edits (service_pk, feed_hash, edited_by, editor, edited_at) VALUES (?, ?, ?, ?, ?)

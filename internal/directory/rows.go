@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/linkwell/linkwell/internal/store"
@@ -30,15 +31,6 @@ func insertRow(ctx context.Context, c store.Conn, table string, cols columns) (i
 		return 0, fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return pk, nil
-}
-
-// addRow inserts a row into a directory table whose pk nobody needs.
-func addRow(ctx context.Context, c store.Conn, table string, cols columns) error {
-	_, err := c.Exec(ctx, `INSERT INTO `+table+` (`+strings.Join(cols.names, ", ")+`) VALUES `+store.In(len(cols.vals)), cols.vals...)
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	return nil
 }
 
 func updateRow(ctx context.Context, c store.Conn, table string, pk int64, cols columns) error {
@@ -86,4 +78,76 @@ func claim(ctx context.Context, c store.Conn, table, id, source, hash string, co
 		return claimed{}, err
 	}
 	return claimed{pk: pk, outcome: Updated, owner: owner, hash: hash}, nil
+}
+
+// rowsPerInsert is how many buffered rows one multi-row INSERT writes: few enough that the
+// widest child table stays far under SQLite's and PostgreSQL's limits on parameters.
+const rowsPerInsert = 100
+
+// pendingRows is rows for one table and list of columns, waiting to be written together.
+type pendingRows struct {
+	table string
+	names []string
+	vals  []any // every row's values, one row after another
+}
+
+// rowBuffer holds rows whose pk nobody needs (a service's schedules, phones, attributes, a
+// location's address...) and writes them with multi-row INSERTs, a fraction of the statements
+// one INSERT a row costs. Rows are written in the order their tables were first added to.
+type rowBuffer struct {
+	byKey map[string]*pendingRows
+	order []*pendingRows
+}
+
+// add buffers a row for table.
+func (b *rowBuffer) add(table string, cols columns) {
+	key := table + "(" + strings.Join(cols.names, ",") + ")"
+	p := b.byKey[key]
+	if p == nil {
+		if b.byKey == nil {
+			b.byKey = map[string]*pendingRows{}
+		}
+		p = &pendingRows{table: table, names: cols.names}
+		b.byKey[key] = p
+		b.order = append(b.order, p)
+	}
+	p.vals = append(p.vals, cols.vals...)
+}
+
+// flush writes the buffered rows of the tables named, or of every table when none is, and
+// drops them from the buffer, also when a write fails (the caller then undoes the transaction
+// or savepoint the rows were for).
+func (b *rowBuffer) flush(ctx context.Context, c store.Conn, tables ...string) error {
+	for _, p := range b.order {
+		if len(p.vals) == 0 || len(tables) > 0 && !slices.Contains(tables, p.table) {
+			continue
+		}
+		err := p.write(ctx, c)
+		p.vals = p.vals[:0]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// write inserts the rows, rowsPerInsert to a statement.
+func (p *pendingRows) write(ctx context.Context, c store.Conn) error {
+	width := len(p.names)
+	head := `INSERT INTO ` + p.table + ` (` + strings.Join(p.names, ", ") + `) VALUES `
+	row := store.In(width)
+	for vals := p.vals; len(vals) > 0; vals = vals[min(len(vals), rowsPerInsert*width):] {
+		n := min(len(vals)/width, rowsPerInsert)
+		if _, err := c.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), vals[:n*width]...); err != nil {
+			return fmt.Errorf("insert into %s: %w", p.table, err)
+		}
+	}
+	return nil
+}
+
+// clear drops every buffered row, keeping the buffer's memory for the next rows.
+func (b *rowBuffer) clear() {
+	for _, p := range b.order {
+		p.vals = p.vals[:0]
+	}
 }

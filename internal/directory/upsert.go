@@ -33,7 +33,7 @@ func (d *Directory) Upsert(ctx context.Context, source string, record []byte) (R
 			return r.Err
 		}
 		w.keep()
-		return w.index(ctx)
+		return w.finish(ctx)
 	})
 	if err != nil && r.Err == nil { // the transaction itself failed
 		r = Result{ID: r.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service", err)}
@@ -76,6 +76,9 @@ var errRecordFailed = errors.New("a record failed as it was written")
 func writeBatch(ctx context.Context, w *writer, parsed func(int) parsedRecord, results []Result, perRecord bool) error {
 	for i := range results {
 		if i%lookAhead == 0 {
+			if err := w.rows.flush(ctx, w.c); err != nil {
+				return errRecordFailed // a record whose rows would not write: find it with a savepoint each
+			}
 			if err := w.lookAhead(ctx, parsedIDs(parsed, i, min(i+lookAhead, len(results)))); err != nil {
 				return err
 			}
@@ -89,7 +92,11 @@ func writeBatch(ctx context.Context, w *writer, parsed func(int) parsedRecord, r
 			continue
 		}
 		err := w.c.Savepoint(ctx, func() error {
-			results[i] = w.service(ctx, p)
+			if results[i] = w.service(ctx, p); results[i].Err == nil && p.err == nil {
+				if err := w.rows.flush(ctx, w.c); err != nil {
+					results[i] = Result{ID: p.s.ID, Outcome: Rejected, Err: apperr.Wrap("upsert service "+p.s.ID, err)}
+				}
+			}
 			return results[i].Err
 		})
 		if err == nil {
@@ -100,6 +107,11 @@ func writeBatch(ctx context.Context, w *writer, parsed func(int) parsedRecord, r
 		if apperr.KindOf(err) == apperr.Internal {
 			return err
 		}
+	}
+	if err := w.rows.flush(ctx, w.c); err != nil && !perRecord {
+		return errRecordFailed
+	} else if err != nil {
+		return err
 	}
 	return w.index(ctx)
 }
@@ -234,6 +246,10 @@ type writer struct {
 	shared        map[claimKey]hashed // the hashes worked out for the record being written
 	// services are the services looked up ahead, by id; a zero pk is one not stored.
 	services map[string]storedService
+	// rows are child rows written so far, not yet inserted. They are inserted before anything
+	// is deleted or the transaction ends, and, with a savepoint per record, before it is
+	// released.
+	rows rowBuffer
 }
 
 // storedService is what the writer needs to know of a service already stored.
@@ -324,13 +340,27 @@ func (w *writer) keep() {
 	if st := w.recordService; st != nil {
 		w.services[st.id] = *st
 	}
-	w.forget()
+	w.endRecord()
 }
 
-// forget drops what the last record did, which its savepoint has undone.
+// forget drops what the last record did, which its savepoint has undone, with any of its
+// rows not yet inserted.
 func (w *writer) forget() {
+	w.endRecord()
+	w.rows.clear()
+}
+
+func (w *writer) endRecord() {
 	clear(w.recordClaims)
 	w.recordText, w.recordService = nil, nil
+}
+
+// finish inserts the rows still buffered and indexes the services written.
+func (w *writer) finish(ctx context.Context) error {
+	if err := w.rows.flush(ctx, w.c); err != nil {
+		return err
+	}
+	return w.index(ctx)
 }
 
 // index puts every service written in the search index, in the order they were written.
@@ -357,8 +387,16 @@ func (w *writer) claim(ctx context.Context, table, id, hash string, cols columns
 	if !ok {
 		cl, ok = w.claims[k]
 	}
-	if ok && (cl.owner != w.source || cl.hash == hash) {
+	switch {
+	case ok && (cl.owner != w.source || cl.hash == hash):
 		return claimed{pk: cl.pk, outcome: Unchanged, owner: cl.owner, hash: cl.hash}, nil
+	case ok: // this source's, claimed in this transaction, and different now: no need to look it up
+		if err := updateRow(ctx, w.c, table, cl.pk, cols.with("hash", hash)); err != nil {
+			return claimed{}, err
+		}
+		cl = claimed{pk: cl.pk, outcome: Updated, owner: w.source, hash: hash}
+		w.recordClaims[k] = cl
+		return cl, nil
 	}
 	cl, err := claim(ctx, w.c, table, id, w.source, hash, cols)
 	if err == nil {
@@ -418,6 +456,9 @@ func (w *writer) writeService(ctx context.Context, pk int64, s Service, hash str
 	} else {
 		outcome = Updated
 		err = updateRow(ctx, c, "dir_services", pk, row)
+		if err == nil { // its children are deleted and written again: insert those buffered first
+			err = w.rows.flush(ctx, c, serviceChildTables...)
+		}
 		if err == nil {
 			err = deleteServiceChildren(ctx, c, pk)
 		}
@@ -477,15 +518,16 @@ func (w *writer) organization(ctx context.Context, o Organization) (Outcome, err
 		return cl.outcome, err
 	}
 	if cl.outcome == Updated {
+		if err := w.rows.flush(ctx, c, "dir_organization_identifiers"); err != nil { // before those buffered are deleted
+			return "", err
+		}
 		if _, err := c.Exec(ctx, `DELETE FROM dir_organization_identifiers WHERE organization_pk = ?`, cl.pk); err != nil {
 			return "", fmt.Errorf("clear organization identifiers: %w", err)
 		}
 	}
 	for _, id := range o.OrganizationIdentifiers {
-		if err := addRow(ctx, c, "dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
-			with("id", id.ID).with("identifier_scheme", id.IdentifierScheme).with("identifier", id.Identifier)); err != nil {
-			return "", err
-		}
+		w.rows.add("dir_organization_identifiers", columns{}.with("organization_pk", cl.pk).
+			with("id", id.ID).with("identifier_scheme", id.IdentifierScheme).with("identifier", id.Identifier))
 	}
 	return cl.outcome, nil
 }
@@ -535,50 +577,37 @@ func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {
 // serviceChildren writes what is nested in a service and returns the names of the
 // taxonomy terms it is classified with, for the search index.
 func (w *writer) serviceChildren(ctx context.Context, pk int64, s Service) ([]string, error) {
-	c := w.c
 	if err := w.serviceAtLocations(ctx, pk, s.ServiceAtLocations); err != nil {
 		return nil, err
 	}
-	if err := writeContacts(ctx, c, pk, s.Contacts); err != nil {
+	if err := w.contacts(ctx, pk, s.Contacts); err != nil {
 		return nil, err
 	}
-	if err := writePhones(ctx, c, "service_pk", pk, s.Phones); err != nil {
-		return nil, err
-	}
+	w.phones("service_pk", pk, s.Phones)
 	for _, sc := range s.Schedules {
 		days, _ := parseByDay(sc.ByDay)
-		if err := insertChild(ctx, c, "dir_schedules", pk, sc.ID, columns{}.with("freq", sc.Freq).with("days", days).
+		w.child("dir_schedules", pk, sc.ID, columns{}.with("freq", sc.Freq).with("days", days).
 			with("opens_at", clockKey(sc.OpensAt)).with("closes_at", clockKey(sc.ClosesAt)).
-			with("valid_from", sc.ValidFrom).with("valid_to", sc.ValidTo)); err != nil {
-			return nil, err
-		}
+			with("valid_from", sc.ValidFrom).with("valid_to", sc.ValidTo))
 	}
 	for _, o := range s.CostOptions {
-		if err := insertChild(ctx, c, "dir_cost_options", pk, o.ID, columns{}.with("amount", nullable(o.Amount))); err != nil {
-			return nil, err
-		}
+		w.child("dir_cost_options", pk, o.ID, columns{}.with("amount", nullable(o.Amount)))
 	}
 	for _, a := range s.ServiceAreas {
-		if err := insertChild(ctx, c, "dir_service_areas", pk, a.ID, columns{}.with("name", a.Name)); err != nil {
-			return nil, err
-		}
+		w.child("dir_service_areas", pk, a.ID, columns{}.with("name", a.Name))
 	}
 	for _, l := range s.Languages {
-		if err := insertChild(ctx, c, "dir_languages", pk, l.ID, columns{}.with("code", l.Code)); err != nil {
-			return nil, err
-		}
+		w.child("dir_languages", pk, l.ID, columns{}.with("code", l.Code))
 	}
 	for _, f := range s.Funding {
-		if err := insertChild(ctx, c, "dir_funding", pk, f.ID, columns{}); err != nil {
-			return nil, err
-		}
+		w.child("dir_funding", pk, f.ID, columns{})
 	}
 	return w.attributes(ctx, pk, s.Attributes)
 }
 
-func insertChild(ctx context.Context, c store.Conn, table string, servicePK int64, id string, cols columns) error {
-	err := addRow(ctx, c, table, cols.with("service_pk", servicePK).with("id", id))
-	return err
+// child buffers a row of table that belongs to the service servicePK.
+func (w *writer) child(table string, servicePK int64, id string, cols columns) {
+	w.rows.add(table, cols.with("service_pk", servicePK).with("id", id))
 }
 
 func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []ServiceAtLocation) error {
@@ -592,7 +621,7 @@ func (w *writer) serviceAtLocations(ctx context.Context, pk int64, sals []Servic
 			return invalid(fmt.Sprintf("service_at_locations[%d].id", i), "belongs to another service: a service_at_location id must be unique")
 		}
 		if err == nil && at != nil {
-			err = addRow(ctx, w.c, "dir_positions", columns{}.with("sal_pk", salPK).with("service_pk", pk).
+			w.rows.add("dir_positions", columns{}.with("sal_pk", salPK).with("service_pk", pk).
 				with("band", at.band()).with("latitude", at.lat).with("longitude", at.long))
 		}
 		if err != nil {
@@ -643,6 +672,11 @@ func (w *writer) location(ctx context.Context, l Location) (int64, *position, er
 	case !cl.wrote():
 		return cl.pk, at, nil
 	case cl.outcome == Updated:
+		// The positions of the services at it move, and its addresses, accessibility and phones
+		// are written again: insert those buffered first.
+		if err := w.rows.flush(ctx, c, "dir_positions", "dir_addresses", "dir_accessibility", "dir_phones"); err != nil {
+			return 0, nil, err
+		}
 		if err := movePositions(ctx, c, cl.pk, at); err != nil {
 			return 0, nil, err
 		}
@@ -656,18 +690,14 @@ func (w *writer) location(ctx context.Context, l Location) (int64, *position, er
 		}
 	}
 	for _, a := range l.Addresses {
-		if err := addRow(ctx, c, "dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
-			with("address_type", string(a.AddressType)).with("city", a.City).with("postal_code", a.PostalCode)); err != nil {
-			return 0, nil, err
-		}
+		w.rows.add("dir_addresses", columns{}.with("location_pk", cl.pk).with("id", a.ID).
+			with("address_type", string(a.AddressType)).with("city", a.City).with("postal_code", a.PostalCode))
 	}
 	for _, a := range l.Accessibility {
-		if err := addRow(ctx, c, "dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).
-			with("description", a.Description)); err != nil {
-			return 0, nil, err
-		}
+		w.rows.add("dir_accessibility", columns{}.with("location_pk", cl.pk).with("id", a.ID).with("description", a.Description))
 	}
-	return cl.pk, at, writePhones(ctx, c, "location_pk", cl.pk, l.Phones)
+	w.phones("location_pk", cl.pk, l.Phones)
+	return cl.pk, at, nil
 }
 
 // storedPosition is where the location pk is as stored.
@@ -698,28 +728,23 @@ func movePositions(ctx context.Context, c store.Conn, pk int64, at *position) er
 
 func onGlobe(lat, long float64) bool { return lat >= -90 && lat <= 90 && long >= -180 && long <= 180 }
 
-func writeContacts(ctx context.Context, c store.Conn, servicePK int64, contacts []Contact) error {
+func (w *writer) contacts(ctx context.Context, servicePK int64, contacts []Contact) error {
 	for _, k := range contacts {
-		pk, err := insertRow(ctx, c, "dir_contacts", columns{}.with("service_pk", servicePK).with("id", k.ID).
+		pk, err := insertRow(ctx, w.c, "dir_contacts", columns{}.with("service_pk", servicePK).with("id", k.ID).
 			with("name", k.Name).with("internal_only", k.InternalOnly))
 		if err != nil {
 			return err
 		}
-		if err := writePhones(ctx, c, "contact_pk", pk, k.Phones); err != nil {
-			return err
-		}
+		w.phones("contact_pk", pk, k.Phones)
 	}
 	return nil
 }
 
-// writePhones writes phones that belong to the row ownerPK of the table ownerColumn names.
-func writePhones(ctx context.Context, c store.Conn, ownerColumn string, ownerPK int64, phones []Phone) error {
+// phones buffers phones that belong to the row ownerPK of the table ownerColumn names.
+func (w *writer) phones(ownerColumn string, ownerPK int64, phones []Phone) {
 	for _, p := range phones {
-		if err := addRow(ctx, c, "dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number)); err != nil {
-			return err
-		}
+		w.rows.add("dir_phones", columns{}.with(ownerColumn, ownerPK).with("id", p.ID).with("number", p.Number))
 	}
-	return nil
 }
 
 // attributes writes a service's attributes with their taxonomy terms. A term given only
@@ -735,10 +760,8 @@ func (w *writer) attributes(ctx context.Context, pk int64, attrs []Attribute) ([
 			return nil, err
 		}
 		names = append(names, term.Name)
-		if err := insertChild(ctx, w.c, "dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
-			with("taxonomy_id", term.TaxonomyID).with("link_type", a.LinkType)); err != nil {
-			return nil, err
-		}
+		w.child("dir_attributes", pk, a.ID, columns{}.with("taxonomy_term_id", term.ID).
+			with("taxonomy_id", term.TaxonomyID).with("link_type", a.LinkType))
 	}
 	return names, nil
 }

@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,6 +314,133 @@ func TestABatchIndexesTheLastVersionOfAService(t *testing.T) {
 		mustUpsert(t, d, feed, activity(1, "Walking group"), Updated)
 		if res, _ := d.ListServices(t.Context(), Public, Filter{Search: "rambling"}, Page{}); res.Total != 0 {
 			t.Errorf("a later update left the old words in the index")
+		}
+	})
+}
+
+// The rows nested in a batch's services are written many to a statement. Every record's rows
+// arrive once, whether the batch went straight through or was written again with a savepoint
+// per record because one record failed, and whatever the number of rows; a service that comes
+// twice keeps only its last version's rows; a rejected record leaves none.
+func TestABatchWritesEveryRecordsNestedRowsOnce(t *testing.T) {
+	const n = 2*rowsPerInsert + 37 // full statements and a shorter last one
+	nested := func(i int) Service {
+		s := activity(i, fmt.Sprintf("Group %d", i), runs(10000+i, "WE", "10:00", "12:00"), classified(20000+i, 30, 40, "Arts"),
+			func(s *Service) {
+				s.Phones = []Phone{{ID: uid(30000 + i), Number: "01632 960001"}}
+				s.CostOptions = []CostOption{{ID: uid(40000 + i), Amount: ptr(float64(i % 5))}}
+				s.ServiceAtLocations[0].Location.Accessibility = []Accessibility{{ID: uid(50000 + i), Description: "Step-free"}}
+			})
+		s.ServiceAtLocations[0].ID, s.ServiceAtLocations[0].Location.ID = uid(60000+i), uid(70000+i)
+		s.ServiceAtLocations[0].Location.Addresses[0].ID = uid(80000 + i)
+		return s
+	}
+	batch := func(t *testing.T, clash bool) [][]byte {
+		var records [][]byte
+		for i := 1; i <= n; i++ {
+			records = append(records, marshal(t, nested(i)))
+			if clash && i == n/2 { // a service at a location that belongs to service 1
+				records = append(records, marshal(t, nested(n+1)), marshal(t, activity(n+2, "Clash", func(s *Service) {
+					s.ServiceAtLocations[0].ID = uid(60001)
+					s.Schedules = []Schedule{{ID: uid(99999), Freq: "WEEKLY", ByDay: "WE"}}
+				})))
+			}
+		}
+		again := nested(3) // service 3 again, now on Fridays
+		again.Schedules[0].ByDay = "FR"
+		return append(records, marshal(t, again))
+	}
+	for _, clash := range []bool{false, true} {
+		t.Run(fmt.Sprintf("clash=%v", clash), func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				d := New(db)
+				results, err := d.UpsertMany(t.Context(), feed, batch(t, clash))
+				if err != nil {
+					t.Fatal(err)
+				}
+				stored := n
+				for i, r := range results {
+					switch {
+					case clash && i == n/2+1:
+						if r.Outcome != Rejected || !strings.Contains(r.Err.Error(), "service_at_locations[0].id") {
+							t.Errorf("the clash: %s, %v", r.Outcome, r.Err)
+						}
+					case i == len(results)-1:
+						if r.Outcome != Updated {
+							t.Errorf("service 3 again: %s, %v", r.Outcome, r.Err)
+						}
+					case r.Outcome != Created:
+						t.Errorf("record %d: %s, %v", i, r.Outcome, r.Err)
+					}
+				}
+				if clash {
+					stored++ // nested(n+1), before the clash
+				}
+				counts := rowCounts(t, db)
+				for _, table := range []string{"dir_services", "dir_schedules", "dir_attributes", "dir_phones", "dir_cost_options",
+					"dir_addresses", "dir_accessibility", "dir_service_at_locations"} {
+					if counts[table] != stored {
+						t.Errorf("%s has %d rows, want %d", table, counts[table], stored)
+					}
+				}
+				for f, want := range map[string]struct {
+					filter Filter
+					total  int
+				}{
+					"Wednesdays":  {Filter{Day: "WE"}, stored - 1},
+					"Fridays":     {Filter{Day: "FR"}, 1},
+					"term":        {Filter{TaxonomyTermID: uid(30)}, stored},
+					"low cost":    {Filter{LowCost: true}, stored},
+					"accessible":  {Filter{Accessible: true}, stored},
+					"the clash's": {Filter{Search: "clash"}, 0},
+				} {
+					res, err := d.ListServices(t.Context(), Practitioners, want.filter, Page{})
+					if err != nil || res.Total != want.total {
+						t.Errorf("%s: %d services (%v), want %d", f, res.Total, err, want.total)
+					}
+				}
+			})
+		})
+	}
+}
+
+// An organisation or location nested differently by two services of one batch is written
+// again by the second: the rows the first left buffered are inserted before they are replaced,
+// so only the second version's remain.
+func TestABatchReplacesTheNestedRowsOfASharedRecordItRewrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		shared := func(number, city string) func(*Service) {
+			return func(s *Service) {
+				s.Organization.OrganizationIdentifiers = []OrganizationIdentifier{{ID: uid(950), IdentifierType: "charity", Identifier: number}}
+				s.ServiceAtLocations[0].Location.ID = uid(960)
+				s.ServiceAtLocations[0].Location.Addresses[0].City = city
+				s.ServiceAtLocations[0].Location.Phones = []Phone{{ID: uid(970), Number: number}}
+			}
+		}
+		records := [][]byte{marshal(t, activity(1, "Walking group", shared("1000001", "Aberdeen"))),
+			marshal(t, activity(2, "Choir", shared("1000002", "Dundee")))}
+		results, err := d.UpsertMany(t.Context(), feed, records)
+		if err != nil || results[0].Outcome != Created || results[1].Outcome != Created {
+			t.Fatalf("upsert: %+v, %v", results, err)
+		}
+		for table, want := range map[string]string{"dir_organization_identifiers": "identifier", "dir_addresses": "city", "dir_phones": "number"} {
+			var got []string
+			rows, err := db.Reader().Query(t.Context(), `SELECT `+want+` FROM `+table)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, v)
+			}
+			rows.Close()
+			if len(got) != 1 || (got[0] != "1000002" && got[0] != "Dundee") {
+				t.Errorf("%s holds %v, want the second version's alone", table, got)
+			}
 		}
 	})
 }
