@@ -123,8 +123,7 @@ func countAll(ctx context.Context, c store.Conn, f Filter) (tallies, error) {
 	for _, count := range []func() error{
 		func() (err error) { t.ref, err = referralCounts(ctx, c, f); return err },
 		func() (err error) { t.waits, err = waitingDays(ctx, c, f); return err },
-		func() (err error) { t.pairs, err = outcomePairs(ctx, c, f); return err },
-		func() (err error) { t.activity, err = caseActivity(ctx, c, f); return err },
+		func() (err error) { t.pairs, t.activity, err = closedCases(ctx, c, f); return err },
 		func() (err error) { t.equality, err = equalityCounts(ctx, c, f); return err },
 		func() (err error) { t.loads, err = caseloads(ctx, c, f); return err },
 		func() (err error) { t.areas, err = areaCounts(ctx, c, f); return err },

@@ -17,17 +17,27 @@ type pairs struct {
 	closed map[referral.Pathway]int
 }
 
-func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
+// closedCases reads what happened on the cases that closed in the period: how many on each
+// pathway with their ONS4 differences, and their lengths, contacts and connections. The
+// closed cases' figure serves both, so it is read once.
+func closedCases(ctx context.Context, c store.Conn, f Filter) (pairs, activity, error) {
 	p := pairs{diffs: map[referral.Pathway]map[string]Sums{}, closed: map[referral.Pathway]int{}}
+	a := activity{contacts: Histogram{}, lengths: Histogram{}}
 	closed, err := figures(ctx, c, f, "closed")
 	if err != nil {
-		return p, err
+		return p, a, err
 	}
 	for _, g := range closed {
 		p.closed[referral.Pathway(g.pathway)] += int(g.n)
+		a.lengths[float64(max(g.v, 0))] += int(g.n)
+		a.connections += int(g.s1)
+		a.attended += int(g.s2)
 	}
 	// The differences are added up in the database, exactly, as integers.
 	diffs, err := figures(ctx, c, f, "ons4")
+	if err != nil {
+		return p, a, err
+	}
 	for _, g := range diffs {
 		pw := referral.Pathway(g.pathway)
 		if p.diffs[pw] == nil {
@@ -35,7 +45,11 @@ func outcomePairs(ctx context.Context, c store.Conn, f Filter) (pairs, error) {
 		}
 		p.diffs[pw][g.k1] = p.diffs[pw][g.k1].Plus(Sums{N: int(g.n), Sum: float64(g.s1), SumSq: float64(g.s2)})
 	}
-	return p, err
+	contacts, err := figures(ctx, c, f, "contacts")
+	for _, g := range contacts {
+		a.contacts[float64(g.v)] += int(g.n)
+	}
+	return p, a, err
 }
 
 // pairDiffs is every case's follow-up answer minus its baseline answer, item by item: what the
@@ -170,24 +184,6 @@ func (p pairs) pathwaySection(suppress bool) Section {
 type activity struct {
 	contacts, lengths     Histogram
 	connections, attended int
-}
-
-func caseActivity(ctx context.Context, c store.Conn, f Filter) (activity, error) {
-	a := activity{contacts: Histogram{}, lengths: Histogram{}}
-	closed, err := figures(ctx, c, f, "closed")
-	if err != nil {
-		return a, err
-	}
-	for _, g := range closed {
-		a.lengths[float64(max(g.v, 0))] += int(g.n)
-		a.connections += int(g.s1)
-		a.attended += int(g.s2)
-	}
-	contacts, err := figures(ctx, c, f, "contacts")
-	for _, g := range contacts {
-		a.contacts[float64(g.v)] += int(g.n)
-	}
-	return a, err
 }
 
 func (a activity) sections(suppress bool) []Section {

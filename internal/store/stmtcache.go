@@ -58,13 +58,11 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// keep prepares and caches the statements given, skipping any that will not prepare; it is
-// for SQLite's writer, whose one connection must be free.
+// keep prepares and caches the statements given; one that will not prepare is left out, and
+// running it reports why. It is for SQLite's writer, whose one connection must be free.
 func (c *stmtCache) keep(ctx context.Context, queries []string) {
 	for _, q := range queries {
-		if _, err := c.get(ctx, q); err != nil {
-			continue
-		}
+		c.get(ctx, q)
 	}
 }
 

@@ -111,11 +111,10 @@ func writeJSONError(w http.ResponseWriter, status int, err error, msg string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := encodeJSON(v) // the values written are this package's own types, which always encode
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	w.Write(body)
 }
 
 // encodeJSON is what writeJSON writes for v.
