@@ -9,6 +9,7 @@
 package directory
 
 import (
+	"context"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
@@ -21,6 +22,8 @@ type Directory struct {
 
 // New returns a Directory over db.
 func New(db *store.DB) *Directory {
+	// The open feed's pages are read in transactions, which compile any statement not kept.
+	db.KeepReads(context.Background(), generationQuery, feedEntriesQuery, listEntriesQuery(DefaultPageSize))
 	return &Directory{db: db, lists: newListCache(ListCachePKs),
 		pages: newGenCache(PageCacheBytes, func(b []byte) int { return len(b) })}
 }

@@ -26,10 +26,12 @@ func (d *Directory) write(ctx context.Context, fn func(c store.Conn) error) erro
 	})
 }
 
+const generationQuery = `SELECT n FROM dir_generation`
+
 // generation is the directory's generation as the transaction of c sees it.
 func generation(ctx context.Context, c store.Conn) (int64, error) {
 	var n int64
-	if err := c.QueryRow(ctx, `SELECT n FROM dir_generation`).Scan(&n); err != nil {
+	if err := c.QueryRow(ctx, generationQuery).Scan(&n); err != nil {
 		return 0, fmt.Errorf("read directory generation: %w", err)
 	}
 	return n, nil
@@ -134,30 +136,38 @@ func (gc *genCache[V]) held() (values, weight int) {
 	return len(gc.items), gc.size
 }
 
-// ServicesPage returns a page of ListServices encoded by encode, from the pages kept for the
-// directory's generation when it is there. The generation is read before the page, so a page
-// is never kept as newer than the directory it was read from.
-func (d *Directory) ServicesPage(ctx context.Context, aud Audience, f Filter, p Page, encode func(Results[Service]) ([]byte, error)) ([]byte, error) {
+// entryBuffers hold a page's list entries while it is encoded, one buffer a page in flight,
+// reused rather than made afresh for every page read.
+var entryBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// ServicesPage returns a page of the open feed's services, as listServiceEntries reads them,
+// encoded by encode, from the pages kept for the directory's generation when it is there. The
+// page is read in the transaction the generation is read in, so it is kept as exactly what
+// the directory held at that generation.
+func (d *Directory) ServicesPage(ctx context.Context, f Filter, p Page, encode func(Results[json.RawMessage]) ([]byte, error)) ([]byte, error) {
 	p = p.normal()
-	var gen int64
-	err := d.db.ReadTx(ctx, func(c store.Conn) (err error) {
-		gen, err = generation(ctx, c)
-		return err
-	})
-	if err != nil {
-		return nil, apperr.Wrap("list services", err)
-	}
-	key := fmt.Sprint(listKey(aud, f), p.Number, "/", p.Size)
-	if b, ok := d.pages.get(key, gen); ok {
-		return b, nil
-	}
-	res, err := d.ListServices(ctx, aud, f, p)
-	if err != nil {
-		return nil, err
-	}
-	b, err := encode(res)
-	if err == nil {
+	key := fmt.Sprint(listKey(Public, f), p.Number, "/", p.Size)
+	var b []byte
+	err := d.db.ReadTx(ctx, func(c store.Conn) error {
+		gen, err := generation(ctx, c)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if b, ok = d.pages.get(key, gen); ok {
+			return nil
+		}
+		buf := entryBuffers.Get().(*[]byte)
+		defer entryBuffers.Put(buf)
+		res, err := d.listServiceEntries(ctx, c, gen, f, p, buf)
+		if err != nil {
+			return err
+		}
+		if b, err = encode(res); err != nil {
+			return err
+		}
 		d.pages.put(key, gen, b)
-	}
-	return b, err
+		return nil
+	})
+	return b, apperr.Wrap("list services", err)
 }

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -193,9 +194,17 @@ func TestServicesPageIsKeptUntilTheDirectoryChanges(t *testing.T) {
 		encoded := 0
 		page := func() string {
 			t.Helper()
-			b, err := d.ServicesPage(t.Context(), Public, Filter{}, Page{Number: 1, Size: 10}, func(res Results[Service]) ([]byte, error) {
+			b, err := d.ServicesPage(t.Context(), Filter{}, Page{Number: 1, Size: 10}, func(res Results[json.RawMessage]) ([]byte, error) {
 				encoded++
-				return []byte(strings.Join(names(res.Items), ",")), nil
+				var names []string
+				for _, entry := range res.Items {
+					var s Service
+					if err := json.Unmarshal(entry, &s); err != nil {
+						return nil, err
+					}
+					names = append(names, s.Name)
+				}
+				return []byte(strings.Join(names, ",")), nil
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/linkwell/linkwell/internal/apperr"
@@ -61,32 +62,8 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 		if err != nil {
 			return err
 		}
-		q, key := buildServiceQuery(c, aud, f, false), listKey(aud, f)
-		all, cached := d.lists.get(key, gen)
-		if !cached {
-			if res.Total, err = countServices(ctx, c, aud, f); err != nil {
-				return err
-			}
-			// The whole list is worked out once and kept for the pages after this one, while
-			// the directory stays at this generation.
-			if cached = d.lists.fits(res.Total); cached {
-				if all, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order, q.args...); err != nil {
-					return err
-				}
-				d.lists.put(key, gen, all)
-			}
-		}
-		var pks []int64
-		if cached {
-			res.Total = len(all)
-			pks = all[min(p.offset(), len(all)):min(p.offset()+p.Size, len(all))]
-		} else {
-			// The page's services are found first, from the indexes alone, and only then are
-			// their records read: joining the records in the same query read every record the
-			// OFFSET skipped (over 400 ms for a page half way through 150,000 services).
-			pks, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
-				append(q.args, p.Size, p.offset())...)
-		}
+		pks, total, err := d.pageOfServices(ctx, c, gen, aud, f, p)
+		res.Total = total
 		if err != nil || len(pks) == 0 {
 			return err
 		}
@@ -97,6 +74,156 @@ func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p 
 		return err
 	})
 	return res, apperr.Wrap("list services", err)
+}
+
+// pageOfServices finds the pks of the services on page p of those that match f, in order,
+// and how many match in all, with the directory at generation gen.
+func (d *Directory) pageOfServices(ctx context.Context, c store.Conn, gen int64, aud Audience, f Filter, p Page) (pks []int64, total int, err error) {
+	q, key := buildServiceQuery(c, aud, f, false), listKey(aud, f)
+	all, cached := d.lists.get(key, gen)
+	if !cached {
+		if total, err = countServices(ctx, c, aud, f); err != nil {
+			return nil, 0, err
+		}
+		// The whole list is worked out once and kept for the pages after this one, while
+		// the directory stays at this generation.
+		if cached = d.lists.fits(total); cached {
+			if all, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order, q.args...); err != nil {
+				return nil, 0, err
+			}
+			d.lists.put(key, gen, all)
+		}
+	}
+	if cached {
+		return all[min(p.offset(), len(all)):min(p.offset()+p.Size, len(all))], len(all), nil
+	}
+	// The page's services are found first, from the indexes alone, and only then are their
+	// records read: joining the records in the same query read every record the OFFSET
+	// skipped (over 400 ms for a page half way through 150,000 services).
+	pks, err = queryPKs(ctx, c, `SELECT `+q.key+` FROM `+q.from+q.where()+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+		append(q.args, p.Size, p.offset())...)
+	return pks, total, err
+}
+
+// listServiceEntries is the public's ListServices with each service as the open feed lists
+// it, already encoded (dir_service_entries), with the directory at generation gen. The
+// entries are read into buf, so they are good only until buf is used again.
+func (d *Directory) listServiceEntries(ctx context.Context, c store.Conn, gen int64, f Filter, p Page, buf *[]byte) (Results[json.RawMessage], error) {
+	res := Results[json.RawMessage]{Page: p}
+	pks, total, err := d.pageOfServices(ctx, c, gen, Public, f, p)
+	res.Total = total
+	if err != nil || len(pks) == 0 {
+		return res, err
+	}
+	if f == (Filter{}) { // the whole feed, in the entries' own order
+		res.Items, err = feedEntries(ctx, c, pks, buf)
+	} else {
+		res.Items, err = listEntries(ctx, c, pks, buf)
+	}
+	return res, err
+}
+
+// listEntry is s as the open feed lists it, encoded.
+func listEntry(s Service) []byte {
+	b, _ := json.Marshal(s.forAudience(Public).summary()) // the directory's types always marshal
+	return b
+}
+
+const feedEntriesQuery = `SELECT service_pk, entry FROM dir_service_entries
+	WHERE (name, service_pk) >= (SELECT name, pk FROM dir_services WHERE pk = ?)
+	ORDER BY name, service_pk LIMIT ?`
+
+// feedEntries reads the list entries of pks, a run of the whole open feed in its order, as
+// one range of dir_service_entries from the first. If the range is not exactly pks (a service
+// not yet given its entry), they are read one by one instead.
+func feedEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([]json.RawMessage, error) {
+	rows, err := c.Query(ctx, feedEntriesQuery, pks[0], len(pks))
+	if err != nil {
+		return nil, fmt.Errorf("read list entries: %w", err)
+	}
+	found, entries, err := scanEntries(rows, len(pks), buf)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(found, pks) {
+		return listEntries(ctx, c, pks, buf)
+	}
+	return entries, nil
+}
+
+func listEntriesQuery(n int) string {
+	return `SELECT service_pk, entry FROM dir_service_entries WHERE service_pk IN ` + store.In(n)
+}
+
+// listEntries reads the list entries of the services pks, in the order of pks. A service
+// stored before entries were kept has its entry made from its record.
+func listEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([]json.RawMessage, error) {
+	args := make([]any, len(pks))
+	for i, pk := range pks {
+		args[i] = pk
+	}
+	rows, err := c.Query(ctx, listEntriesQuery(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read list entries: %w", err)
+	}
+	found, list, err := scanEntries(rows, len(pks), buf)
+	if err != nil {
+		return nil, err
+	}
+	entries := make(map[int64]json.RawMessage, len(pks))
+	for i, pk := range found {
+		entries[pk] = list[i]
+	}
+	var missing []int64
+	for _, pk := range pks {
+		if entries[pk] == nil {
+			missing = append(missing, pk)
+		}
+	}
+	if len(missing) > 0 {
+		services, err := servicesByPK(ctx, c, missing)
+		if err != nil {
+			return nil, err
+		}
+		for pk, s := range services {
+			entries[pk] = listEntry(s)
+		}
+	}
+	out := make([]json.RawMessage, 0, len(pks))
+	for _, pk := range pks {
+		if e := entries[pk]; e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// scanEntries reads rows of (service_pk, entry), copying the entries into buf, emptied first,
+// rather than one allocation each, and closes rows.
+func scanEntries(rows *sql.Rows, n int, buf *[]byte) (pks []int64, entries []json.RawMessage, err error) {
+	defer rows.Close()
+	pks, entries = make([]int64, 0, n), make([]json.RawMessage, 0, n)
+	ends := make([]int, 0, n)
+	b := (*buf)[:0]
+	for rows.Next() {
+		var pk int64
+		var entry sql.RawBytes
+		if err := rows.Scan(&pk, &entry); err != nil {
+			return nil, nil, fmt.Errorf("read list entries: %w", err)
+		}
+		b = append(b, entry...)
+		pks, ends = append(pks, pk), append(ends, len(b))
+	}
+	*buf = b
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read list entries: %w", err)
+	}
+	start := 0
+	for _, end := range ends {
+		entries = append(entries, b[start:end:end])
+		start = end
+	}
+	return pks, entries, nil
 }
 
 // countServices counts the services that match f that aud may see.
@@ -354,4 +481,65 @@ func (s Service) summary() Service {
 func (o Organization) summary() Organization {
 	return Organization{ID: o.ID, Name: o.Name, Description: o.Description, Email: o.Email, Website: o.Website,
 		Logo: o.Logo, URI: o.URI, ParentOrganizationID: o.ParentOrganizationID}
+}
+
+// FillListEntries writes the list entry of every service stored without one, before the
+// entries were kept, a batch of 500 services to a transaction, and says how many it wrote.
+// Pages read the entries a service lacks from its record in the meantime, so what the feed
+// serves is the same before, during and after.
+func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
+	filled := 0
+	for after := int64(0); ; {
+		var n int
+		var last int64
+		err := d.db.Tx(ctx, func(c store.Conn) error {
+			rows, err := c.Query(ctx, `SELECT s.pk, s.name, r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
+				WHERE s.pk > ? AND s.internal_only = ? AND NOT EXISTS (SELECT 1 FROM dir_service_entries e WHERE e.service_pk = s.pk)
+				ORDER BY s.pk LIMIT 500`, after, false)
+			if err != nil {
+				return fmt.Errorf("find services without list entries: %w", err)
+			}
+			type fill struct {
+				pk          int64
+				name, entry string
+			}
+			var fills []fill
+			for rows.Next() {
+				var f fill
+				var record string
+				if err := rows.Scan(&f.pk, &f.name, &record); err != nil {
+					rows.Close()
+					return fmt.Errorf("find services without list entries: %w", err)
+				}
+				s, err := decodeService(record)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				f.entry = string(listEntry(s))
+				fills = append(fills, f)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("find services without list entries: %w", err)
+			}
+			// An entry written meanwhile by an import is from a newer record: it stands.
+			for _, f := range fills {
+				if _, err := c.Exec(ctx, `INSERT INTO dir_service_entries (name, service_pk, entry) VALUES (?, ?, ?)
+					ON CONFLICT (service_pk) DO NOTHING`, f.name, f.pk, f.entry); err != nil {
+					return fmt.Errorf("fill list entry: %w", err)
+				}
+				last = f.pk
+			}
+			n = len(fills)
+			return nil
+		})
+		if err != nil {
+			return filled, apperr.Wrap("fill list entries", err)
+		}
+		filled, after = filled+n, last
+		if n == 0 {
+			return filled, nil
+		}
+	}
 }

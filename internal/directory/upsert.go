@@ -470,6 +470,9 @@ func (w *writer) writeService(ctx context.Context, pk int64, s Service, hash str
 	if err != nil {
 		return "", fmt.Errorf("write service: %w", err)
 	}
+	if !s.InternalOnly {
+		w.rows.add("dir_service_entries", columns{}.with("name", s.Name).with("service_pk", pk).with("entry", string(listEntry(s))))
+	}
 	terms, err := w.serviceChildren(ctx, pk, s)
 	if err != nil {
 		return "", err
@@ -562,7 +565,7 @@ func nullable[T any](v *T) any {
 
 // serviceChildTables are the tables whose rows belong to one service and are replaced whole
 // when it changes. Phones of contacts go with their contacts.
-var serviceChildTables = []string{"dir_positions", "dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
+var serviceChildTables = []string{"dir_service_entries", "dir_positions", "dir_service_at_locations", "dir_contacts", "dir_phones", "dir_schedules",
 	"dir_cost_options", "dir_service_areas", "dir_languages", "dir_funding", "dir_attributes"}
 
 func deleteServiceChildren(ctx context.Context, c store.Conn, pk int64) error {

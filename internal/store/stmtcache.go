@@ -59,7 +59,8 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 // keep prepares and caches the statements given; one that will not prepare is left out, and
-// running it reports why. It is for SQLite's writer, whose one connection must be free.
+// running it reports why. It is for SQLite's writer, whose one connection must be free, and
+// for statements the readers run in transactions (DB.KeepReads).
 func (c *stmtCache) keep(ctx context.Context, queries []string) {
 	for _, q := range queries {
 		c.get(ctx, q)

@@ -286,6 +286,15 @@ func skipPast(s string, from int, closer string) int {
 }
 
 // Reader returns a connection from the reader pool, for queries outside a transaction.
+// KeepReads prepares statements for the reader pool and keeps them, so that read transactions,
+// which run only statements already kept, run these without compiling them each time. One
+// that will not prepare (its tables not made yet) is left out. PostgreSQL needs none.
+func (db *DB) KeepReads(ctx context.Context, queries ...string) {
+	if db.readStmts != nil {
+		db.readStmts.keep(ctx, queries)
+	}
+}
+
 func (db *DB) Reader() Conn { return Conn{q: db.read, dialect: db.Dialect, stmts: db.readStmts} }
 
 // Tx runs fn in a write transaction and commits it if fn returns nil. On SQLite the single

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -137,15 +139,39 @@ func (s *Server) handleORUKServices(w http.ResponseWriter, r *http.Request) {
 	}
 	// Pages are kept encoded while the directory stays as it was: most clients read the same
 	// first pages, and a harvester's pages of a word search are read again by the next one.
-	body, err := s.Directory.ServicesPage(r.Context(), directory.Public, f, p, func(res directory.Results[directory.Service]) ([]byte, error) {
-		return encodeJSON(pageOf(res))
-	})
+	body, err := s.Directory.ServicesPage(r.Context(), f, p, encodeEntriesPage)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(body)
+}
+
+// encodeEntriesPage writes a page of the open feed's list entries, each encoded when its
+// service was written, in the HSDS page envelope, without decoding and encoding them again.
+// The page is compact JSON, where the feed's other answers are indented: a page of 50 services
+// is most of a harvester's reading.
+func encodeEntriesPage(res directory.Results[json.RawMessage]) ([]byte, error) {
+	envelope := pageOf(res)
+	envelope.Contents = []json.RawMessage{}
+	head, err := json.Marshal(envelope)
+	if err != nil || !bytes.HasSuffix(head, []byte(`[]}`)) {
+		return nil, fmt.Errorf("encode the page envelope: %q, %v", head, err)
+	}
+	head = head[:len(head)-2] // up to and with the contents' [
+	size := len(head) + 3
+	for _, entry := range res.Items {
+		size += len(entry) + 1
+	}
+	b := append(make([]byte, 0, size), head...)
+	for i, entry := range res.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, entry...)
+	}
+	return append(b, "]}\n"...), nil
 }
 
 func (s *Server) handleORUKServiceAtLocations(w http.ResponseWriter, r *http.Request) {

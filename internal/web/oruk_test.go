@@ -594,3 +594,40 @@ func TestOrukKeepsPrivateDataOut(t *testing.T) {
 		t.Errorf("the public contact is missing: %s", body)
 	}
 }
+
+// A database whose services were stored before their list entries were kept serves the same
+// pages, and the server's housekeeping fills the entries in.
+func TestHousekeepingFillsTheFeedsListEntries(t *testing.T) {
+	ts := orukServer(t, true)
+	o := newORUKSchemata(t)
+	count := func() int {
+		t.Helper()
+		var n int
+		if err := ts.DB.Reader().QueryRow(t.Context(), `SELECT COUNT(*) FROM dir_service_entries`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	kept := count()
+	want := orukGet(t, ts, "/oruk/services?per_page=3&page=2", http.StatusOK)
+	if kept == 0 {
+		t.Fatal("no list entries were written with the services")
+	}
+	if _, err := ts.DB.Exec(t.Context(), `DELETE FROM dir_service_entries`); err != nil {
+		t.Fatal(err)
+	}
+	// Another page size, so that the page is read again rather than kept.
+	for _, path := range []string{"/oruk/services?per_page=2&page=3", "/oruk/services?per_page=500"} {
+		orukPageOf(t, ts, o, path, "service")
+	}
+	ts.Server.housekeep(t.Context())
+	if got := count(); got != kept {
+		t.Errorf("housekeeping filled %d list entries, want the %d there were", got, kept)
+	}
+	if _, err := ts.DB.Exec(t.Context(), `UPDATE dir_generation SET n = n + 1`); err != nil { // drop the pages kept
+		t.Fatal(err)
+	}
+	if got := orukGet(t, ts, "/oruk/services?per_page=3&page=2", http.StatusOK); got != want {
+		t.Errorf("page 2 from the filled entries:\n%s\nwant\n%s", got, want)
+	}
+}

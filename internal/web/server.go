@@ -148,6 +148,11 @@ func (s *Server) FoldTallies(ctx context.Context, interval time.Duration) {
 }
 
 func (s *Server) housekeep(ctx context.Context) {
+	if n, err := s.Directory.FillListEntries(ctx); err != nil {
+		s.Log.Error("fill directory list entries", "err", err)
+	} else if n > 0 {
+		s.Log.Info("filled directory list entries", "count", n)
+	}
 	if n, err := s.Accounts.PurgeSessions(ctx); err != nil {
 		s.Log.Error("purge sessions", "err", err)
 	} else if n > 0 {

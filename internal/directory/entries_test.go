@@ -1,0 +1,234 @@
+package directory
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/linkwell/linkwell/internal/store"
+	"github.com/linkwell/linkwell/internal/store/storetest"
+)
+
+// checkEntries checks that every service the open feed lists has the list entry its stored
+// record gives, under its name, and that no other service has one.
+func checkEntries(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := t.Context()
+	rows, err := db.Reader().Query(ctx, `SELECT s.pk, s.name, s.internal_only, r.record, e.name, e.entry FROM dir_services s
+		JOIN dir_service_records r ON r.service_pk = s.pk LEFT JOIN dir_service_entries e ON e.service_pk = s.pk`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pk int64
+		var name, record string
+		var internal bool
+		var entryName, entry *string
+		if err := rows.Scan(&pk, &name, &internal, &record, &entryName, &entry); err != nil {
+			t.Fatal(err)
+		}
+		s, err := decodeService(record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case internal && entry != nil:
+			t.Errorf("internal-only service %q has a list entry for the open feed: %s", name, *entry)
+		case internal:
+		case entry == nil:
+			t.Errorf("service %q has no list entry", name)
+		case *entry != string(listEntry(s)) || *entryName != name:
+			t.Errorf("service %q has the entry %s under %q, want %s under its name", name, *entry, *entryName, listEntry(s))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// feedPage is a page of the open feed as GET /oruk/services serves it, decoded.
+func feedPage(t *testing.T, d *Directory, f Filter, p Page) Results[Service] {
+	t.Helper()
+	var got Results[Service]
+	_, err := d.ServicesPage(t.Context(), f, p, func(res Results[json.RawMessage]) ([]byte, error) {
+		got = Results[Service]{Total: res.Total, Page: res.Page}
+		for _, entry := range res.Items {
+			var s Service
+			if err := json.Unmarshal(entry, &s); err != nil {
+				return nil, fmt.Errorf("entry %s: %w", entry, err)
+			}
+			got.Items = append(got.Items, s)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// checkFeedPages checks that the pages of the open feed built from the list entries are the
+// pages ListServices builds from the records, for the whole feed and for a search.
+func checkFeedPages(t *testing.T, db *store.DB, size int) {
+	t.Helper()
+	// Fresh directories: no page or list kept from before.
+	entries, records := New(db), New(db)
+	for _, f := range []Filter{{}, {Search: "walking"}, {OrganizationID: uid(900)}} {
+		for number := 1; ; number++ {
+			p := Page{Number: number, Size: size}
+			want, err := records.ListServices(t.Context(), Public, f, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := feedPage(t, entries, f, p)
+			wantJSON, _ := json.Marshal(want.Items)
+			gotJSON, _ := json.Marshal(got.Items)
+			if got.Total != want.Total || string(gotJSON) != string(wantJSON) {
+				t.Errorf("%+v page %d: %d in all, %s; want %d, %s", f, number, got.Total, gotJSON, want.Total, wantJSON)
+			}
+			if number >= want.TotalPages() {
+				break
+			}
+		}
+	}
+}
+
+// The open feed's list entries are written with every service, say what the record says
+// through imports, edits and a service becoming internal-only, and pages built from them are
+// the pages built from the records.
+func TestListEntriesFollowEveryWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		ctx := t.Context()
+		for name, record := range exampleServices(t) {
+			if r, err := d.Upsert(ctx, "oruk-examples", record); err != nil || r.Outcome == Rejected {
+				t.Fatalf("%s: %s %v", name, r.Outcome, err)
+			}
+		}
+		mustUpsert(t, d, feed, walk(), Created)
+		var batch [][]byte
+		for i := range 9 {
+			name := fmt.Sprintf("Walking group %c", 'A'+i%4) // names shared, so pk orders them
+			if i%3 == 0 {
+				name = fmt.Sprintf("Choir %d", i)
+			}
+			batch = append(batch, marshal(t, activity(i+20, name)))
+		}
+		if _, err := d.UpsertMany(ctx, feed, batch); err != nil {
+			t.Fatal(err)
+		}
+		checkEntries(t, db)
+		checkFeedPages(t, db, 3)
+
+		l, err := d.Listing(ctx, uid(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := EditOf(l.Service)
+		e.Name = "A walk by the river" // moves it to the feed's first page
+		if _, err := d.EditListing(ctx, grace, uid(1), l.Version, e); err != nil {
+			t.Fatal(err)
+		}
+		mustUpsert(t, d, feed, activity(22, "Zumba", func(s *Service) { s.Description = "Dance fitness." }), Updated)
+		mustUpsert(t, d, feed, activity(23, "Staff drop-in", func(s *Service) { s.InternalOnly = true }), Updated)
+		checkEntries(t, db)
+		checkFeedPages(t, db, 3)
+		if got := feedPage(t, d, Filter{}, Page{Number: 1, Size: 3}); got.Items[0].Name != "A walk by the river" {
+			t.Errorf("the feed's first entry after the edit is %q", got.Items[0].Name)
+		}
+		for _, size := range []int{1, 4, 50} {
+			checkFeedPages(t, db, size)
+		}
+	})
+}
+
+// A database whose services were stored before the entries were kept serves the same pages
+// from their records, and FillListEntries then writes exactly the entries an import would.
+func TestFillListEntriesWritesWhatAnImportWould(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := New(db)
+		ctx := t.Context()
+		for i := range 12 {
+			mustUpsert(t, d, feed, activity(i+1, fmt.Sprintf("Walking group %02d", 12-i)), Created)
+		}
+		mustUpsert(t, d, feed, activity(40, "Staff drop-in", func(s *Service) { s.InternalOnly = true }), Created)
+		written := map[int64]string{}
+		rows, err := db.Reader().Query(ctx, `SELECT service_pk, entry FROM dir_service_entries`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var pk int64
+			var entry string
+			if err := rows.Scan(&pk, &entry); err != nil {
+				t.Fatal(err)
+			}
+			written[pk] = entry
+		}
+		rows.Close()
+		if len(written) != 12 {
+			t.Fatalf("%d entries written for 12 public services", len(written))
+		}
+
+		// Some services lose their entries: in the middle of the feed's pages and at an edge.
+		if _, err := db.Exec(ctx, `DELETE FROM dir_service_entries WHERE service_pk IN (SELECT pk FROM dir_services WHERE name IN (?, ?, ?))`,
+			"Walking group 03", "Walking group 04", "Walking group 12"); err != nil {
+			t.Fatal(err)
+		}
+		checkFeedPages(t, db, 4)
+		checkFeedPages(t, db, 5)
+
+		n, err := d.FillListEntries(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("FillListEntries wrote %d, %v; want the 3 missing", n, err)
+		}
+		for pk, want := range written {
+			var got string
+			if err := db.Reader().QueryRow(ctx, `SELECT entry FROM dir_service_entries WHERE service_pk = ?`, pk).Scan(&got); err != nil || got != want {
+				t.Errorf("service %d's entry after filling: %s, %v; want %s", pk, got, err, want)
+			}
+		}
+		checkEntries(t, db)
+		if n, err := d.FillListEntries(ctx); err != nil || n != 0 {
+			t.Errorf("a second fill wrote %d, %v; want none", n, err)
+		}
+	})
+}
+
+// A page of the whole feed is read as one range of the entries only when that range is the
+// page: the pks it found are compared with the page's.
+func TestFeedEntriesFallBackWhenTheRangeIsNotThePage(t *testing.T) {
+	db := storetest.SQLite(t)
+	d := New(db)
+	for i := range 6 {
+		mustUpsert(t, d, feed, activity(i+1, fmt.Sprintf("Walking group %d", i)), Created)
+	}
+	pks, err := queryColumn[int64](t.Context(), db.Reader(), `SELECT pk FROM dir_services ORDER BY name, pk`)
+	if err != nil || len(pks) != 6 {
+		t.Fatal(pks, err)
+	}
+	var buf []byte
+	// Every other service: the range from the first is not these.
+	page := []int64{pks[0], pks[2], pks[4]}
+	var got []json.RawMessage
+	err = db.ReadTx(t.Context(), func(c store.Conn) (err error) {
+		got, err = feedEntries(t.Context(), c, page, &buf)
+		return err
+	})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%d entries, %v", len(got), err)
+	}
+	var names []string
+	for _, entry := range got {
+		var s Service
+		if err := json.Unmarshal(entry, &s); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, s.Name)
+	}
+	if want := []string{"Walking group 0", "Walking group 2", "Walking group 4"}; !slices.Equal(names, want) {
+		t.Errorf("entries for every other service: %v, want %v", names, want)
+	}
+}
