@@ -11,6 +11,7 @@ package directory
 import (
 	"context"
 	"github.com/linkwell/linkwell/internal/store"
+	"runtime"
 )
 
 // Directory reads and writes the directory.
@@ -18,6 +19,9 @@ type Directory struct {
 	db    *store.DB
 	lists *genCache[[]int64] // ordered lists of the services that match a search, by generation
 	pages *genCache[[]byte]  // encoded pages of the open feed, by generation
+	// turns admits pages of the open feed to be read one per CPU at a time, the rest waiting
+	// in the order they came (see ServicesPage).
+	turns chan struct{}
 }
 
 // New returns a Directory over db.
@@ -25,7 +29,8 @@ func New(db *store.DB) *Directory {
 	// The open feed's pages are read in transactions, which compile any statement not kept.
 	db.KeepReads(context.Background(), generationQuery, feedEntriesQuery, listEntriesQuery(DefaultPageSize))
 	return &Directory{db: db, lists: newListCache(ListCachePKs),
-		pages: newGenCache(PageCacheBytes, func(b []byte) int { return len(b) })}
+		pages: newGenCache(PageCacheBytes, func(b []byte) int { return len(b) }),
+		turns: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // Audience says who a read is for, and so what it may show.

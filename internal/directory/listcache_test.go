@@ -1,11 +1,14 @@
 package directory
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/store"
@@ -55,11 +58,9 @@ func TestAWriteBetweenTwoPagesChangesTheNextAnswer(t *testing.T) {
 		if _, err := d.EditListing(ctx, grace, uid(1), l.Version, e); err != nil { // a provider's edit
 			t.Fatal(err)
 		}
-		if res := page(Filter{}, 2); res.Total != 4 || !slices.Contains(names(res.Items), "Walking group") {
-			t.Errorf("page 2 of the feed after the rename: %v of %d", names(res.Items), res.Total)
-		}
-		if res := page(Filter{}, 1); strings.Join(names(res.Items), ",") != "Netball for all,Nordic walking" {
-			t.Errorf("page 1 of the feed after the rename: %v, want the new name first", names(res.Items))
+		// The open feed is in the order services were stored: the rename shows where it was.
+		if res := page(Filter{}, 2); res.Total != 4 || strings.Join(names(res.Items), ",") != "Nordic walking,Netball for all" {
+			t.Errorf("page 2 of the feed after the rename: %v of %d, want the new name in its place", names(res.Items), res.Total)
 		}
 		if res := page(walking, 2); res.Total != 3 || len(res.Items) != 1 {
 			t.Errorf("page 2 of walking after the rename: %v of %d, want 1 of 3", names(res.Items), res.Total)
@@ -215,8 +216,39 @@ func TestServicesPageIsKeptUntilTheDirectoryChanges(t *testing.T) {
 			t.Errorf("two reads gave %q and encoded %d times, want the same page encoded once", got, encoded)
 		}
 		mustUpsert(t, d, feed, activity(2, "Choir"), Created)
-		if got := page(); got != "Choir,Walking group" || encoded != 2 {
+		if got := page(); got != "Walking group,Choir" || encoded != 2 {
 			t.Errorf("after a new service the page is %q (encoded %d times), want it read again with the choir", got, encoded)
 		}
 	})
+}
+
+// Pages of the open feed are read one per CPU at a time; the rest wait their turn, and one
+// whose request ends while it waits gives up without reading.
+func TestServicesPagesWaitTheirTurn(t *testing.T) {
+	db := storetest.SQLite(t)
+	d := New(db)
+	mustUpsert(t, d, feed, activity(1, "Walking group"), Created)
+	encode := func(res Results[json.RawMessage]) ([]byte, error) { return []byte(fmt.Sprint(res.Total)), nil }
+	for range cap(d.turns) { // every turn taken, as by pages being read
+		d.turns <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if b, err := d.ServicesPage(ctx, Filter{}, Page{}, encode); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every turn taken a page came back: %q, %v; want it to wait until its request ended", b, err)
+	}
+	done := make(chan string)
+	go func() {
+		b, err := d.ServicesPage(t.Context(), Filter{}, Page{}, encode)
+		done <- fmt.Sprint(string(b), err)
+	}()
+	select {
+	case got := <-done:
+		t.Fatalf("a page was read with every turn taken: %s", got)
+	case <-time.After(20 * time.Millisecond):
+	}
+	<-d.turns // one page finishes
+	if got := <-done; got != "1<nil>" {
+		t.Errorf("the waiting page: %s, want the one service", got)
+	}
 }

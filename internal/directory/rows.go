@@ -135,7 +135,7 @@ func (b *rowBuffer) flush(ctx context.Context, c store.Conn, tables ...string) e
 // A service's list entry can be written by FillListEntries between the import's delete of
 // its children and its insert (on PostgreSQL, where they run at once); the import's is newer.
 var rowConflicts = map[string]string{
-	"dir_service_entries": ` ON CONFLICT (service_pk) DO UPDATE SET name = excluded.name, entry = excluded.entry`,
+	"dir_service_entries": ` ON CONFLICT (service_pk) DO UPDATE SET entry = excluded.entry`,
 }
 
 // write inserts the rows, rowsPerInsert to a statement.

@@ -53,7 +53,10 @@ func (d *Directory) GetServices(ctx context.Context, aud Audience, ids []string)
 
 // ListServices returns a page of the services that match f, with only their one-to-one fields
 // and organisation, as ORUK's /services lists them. With words to search for, the best matches
-// come first; otherwise they are in order of name.
+// come first. Otherwise practitioners see them in order of name, and the open feed in the
+// order they were first stored: a harvester walking its pages then misses nothing and sees
+// nothing twice when services are added or renamed meanwhile (new ones come last), and a page
+// of the whole feed is one range of dir_service_entries.
 func (d *Directory) ListServices(ctx context.Context, aud Audience, f Filter, p Page) (Results[Service], error) {
 	p = p.normal()
 	res := Results[Service]{Page: p}
@@ -129,9 +132,7 @@ func listEntry(s Service) []byte {
 	return b
 }
 
-const feedEntriesQuery = `SELECT service_pk, entry FROM dir_service_entries
-	WHERE (name, service_pk) >= (SELECT name, pk FROM dir_services WHERE pk = ?)
-	ORDER BY name, service_pk LIMIT ?`
+const feedEntriesQuery = `SELECT service_pk, entry FROM dir_service_entries WHERE service_pk >= ? ORDER BY service_pk LIMIT ?`
 
 // feedEntries reads the list entries of pks, a run of the whole open feed in its order, as
 // one range of dir_service_entries from the first. If the range is not exactly pks (a service
@@ -277,6 +278,9 @@ func (q *serviceQuery) and(cond string, args ...any) {
 // filter). Ties in rank go by pk.
 func buildServiceQuery(c store.Conn, aud Audience, f Filter, counting bool) serviceQuery {
 	q := serviceQuery{from: `dir_services s`, order: `s.name, s.pk`, key: `s.pk`}
+	if aud == Public {
+		q.order = `s.pk`
+	}
 	match, args, ok := serviceSearch.Match(c, f.Search)
 	switch {
 	case !ok:
@@ -493,21 +497,21 @@ func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
 		var n int
 		var last int64
 		err := d.db.Tx(ctx, func(c store.Conn) error {
-			rows, err := c.Query(ctx, `SELECT s.pk, s.name, r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
+			rows, err := c.Query(ctx, `SELECT s.pk, r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
 				WHERE s.pk > ? AND s.internal_only = ? AND NOT EXISTS (SELECT 1 FROM dir_service_entries e WHERE e.service_pk = s.pk)
 				ORDER BY s.pk LIMIT 500`, after, false)
 			if err != nil {
 				return fmt.Errorf("find services without list entries: %w", err)
 			}
 			type fill struct {
-				pk          int64
-				name, entry string
+				pk    int64
+				entry string
 			}
 			var fills []fill
 			for rows.Next() {
 				var f fill
 				var record string
-				if err := rows.Scan(&f.pk, &f.name, &record); err != nil {
+				if err := rows.Scan(&f.pk, &record); err != nil {
 					rows.Close()
 					return fmt.Errorf("find services without list entries: %w", err)
 				}
@@ -525,8 +529,8 @@ func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
 			}
 			// An entry written meanwhile by an import is from a newer record: it stands.
 			for _, f := range fills {
-				if _, err := c.Exec(ctx, `INSERT INTO dir_service_entries (name, service_pk, entry) VALUES (?, ?, ?)
-					ON CONFLICT (service_pk) DO NOTHING`, f.name, f.pk, f.entry); err != nil {
+				if _, err := c.Exec(ctx, `INSERT INTO dir_service_entries (service_pk, entry) VALUES (?, ?)
+					ON CONFLICT (service_pk) DO NOTHING`, f.pk, f.entry); err != nil {
 					return fmt.Errorf("fill list entry: %w", err)
 				}
 				last = f.pk

@@ -471,7 +471,7 @@ func (w *writer) writeService(ctx context.Context, pk int64, s Service, hash str
 		return "", fmt.Errorf("write service: %w", err)
 	}
 	if !s.InternalOnly {
-		w.rows.add("dir_service_entries", columns{}.with("name", s.Name).with("service_pk", pk).with("entry", string(listEntry(s))))
+		w.rows.add("dir_service_entries", columns{}.with("service_pk", pk).with("entry", string(listEntry(s))))
 	}
 	terms, err := w.serviceChildren(ctx, pk, s)
 	if err != nil {

@@ -254,7 +254,7 @@ func TestUpsertManyStoresTheGoodAndReportsTheBad(t *testing.T) {
 			}
 		}
 		res, _ := d.ListServices(t.Context(), Public, Filter{}, Page{})
-		if got := names(res.Items); strings.Join(got, ",") != "Choir,Walking group" {
+		if got := names(res.Items); strings.Join(got, ",") != "Walking group,Choir" {
 			t.Errorf("stored services %v, want Choir and Walking group", got)
 		}
 	})
