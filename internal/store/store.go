@@ -333,9 +333,15 @@ func (db *DB) Tx(ctx context.Context, fn func(Conn) error) (err error) {
 }
 
 // ReadTx runs fn in a read-only transaction on the reader pool, so that several queries see
-// one snapshot.
+// one snapshot. On PostgreSQL that needs REPEATABLE READ: at its default, READ COMMITTED, each
+// statement sees what was committed before it began. A read-only transaction there is never
+// refused for a conflict. SQLite's WAL readers keep one snapshot from the first read.
 func (db *DB) ReadTx(ctx context.Context, fn func(Conn) error) error {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.Dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin read transaction: %w", err)
 	}

@@ -85,6 +85,38 @@ func TestReadTxCannotWrite(t *testing.T) {
 	})
 }
 
+// Every query of a read transaction sees the database as it was at the first: a write
+// committed in between does not show, on PostgreSQL as on SQLite.
+func TestReadTxSeesOneSnapshot(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		count := func(c store.Conn) int {
+			var n int
+			if err := c.QueryRow(t.Context(), `SELECT COUNT(*) FROM organisations`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		var before, after int
+		err := db.ReadTx(t.Context(), func(c store.Conn) error {
+			before = count(c)
+			mustTx(t, db, func(w store.Conn) error {
+				return insertOrganisation(t.Context(), w, "Riverside Surgery", "A81001")
+			})
+			after = count(c)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before != 0 || after != 0 {
+			t.Errorf("a read transaction counted %d organisations, then %d after another committed one; want 0 both times", before, after)
+		}
+		if n := countOrganisations(t, db); n != 1 {
+			t.Errorf("after the read transaction %d organisations, want the 1 committed", n)
+		}
+	})
+}
+
 func TestPlaceholdersOutsideStringLiteralsAreRebound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustTx(t, db, func(c store.Conn) error {
