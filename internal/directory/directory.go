@@ -12,6 +12,7 @@ import (
 	"context"
 	"github.com/linkwell/linkwell/internal/store"
 	"runtime"
+	"sync/atomic"
 )
 
 // Directory reads and writes the directory.
@@ -22,6 +23,7 @@ type Directory struct {
 	// turns admits pages of the open feed to be read one per CPU at a time, the rest waiting
 	// in the order they came (see ServicesPage).
 	turns chan struct{}
+	seen  atomic.Int64 // the directory's generation as a page of the open feed last read it
 }
 
 // New returns a Directory over db.

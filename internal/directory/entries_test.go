@@ -47,25 +47,28 @@ func checkEntries(t *testing.T, db *store.DB) {
 	}
 }
 
-// feedPage is a page of the open feed as GET /oruk/services serves it, decoded.
+// feedPage is a page of the open feed as GET /oruk/services serves it (encoded, and kept while
+// the directory stays as it was), decoded.
 func feedPage(t *testing.T, d *Directory, f Filter, p Page) Results[Service] {
 	t.Helper()
-	var got Results[Service]
-	_, err := d.ServicesPage(t.Context(), f, p, func(res Results[json.RawMessage]) ([]byte, error) {
-		got = Results[Service]{Total: res.Total, Page: res.Page}
-		for _, entry := range res.Items {
-			var s Service
-			if err := json.Unmarshal(entry, &s); err != nil {
-				return nil, fmt.Errorf("entry %s: %w", entry, err)
-			}
-			got.Items = append(got.Items, s)
-		}
-		return nil, nil
+	type encoded struct {
+		Total int
+		Items []json.RawMessage
+	}
+	b, err := d.ServicesPage(t.Context(), f, p, func(res Results[json.RawMessage]) ([]byte, error) {
+		return json.Marshal(encoded{Total: res.Total, Items: res.Items})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got
+	var page struct {
+		Total int
+		Items []Service
+	}
+	if err := json.Unmarshal(b, &page); err != nil {
+		t.Fatalf("the page %s: %v", b, err)
+	}
+	return Results[Service]{Total: page.Total, Items: page.Items, Page: p.normal()}
 }
 
 // checkFeedPages checks that the pages of the open feed built from the list entries are the

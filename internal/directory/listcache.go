@@ -3,6 +3,7 @@ package directory
 import (
 	"container/list"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -142,8 +143,8 @@ var entryBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // ServicesPage returns a page of the open feed's services, as listServiceEntries reads them,
 // encoded by encode, from the pages kept for the directory's generation when it is there. The
-// page is read in the transaction the generation is read in, so it is kept as exactly what
-// the directory held at that generation.
+// page is read with the generation, in one statement or one transaction, so it is kept as
+// exactly what the directory held at that generation.
 //
 // Pages are read one per CPU at a time, the others waiting in the order they came (d.turns):
 // with 50 clients asking at once, letting all 50 run made some wait behind many others that
@@ -158,18 +159,22 @@ func (d *Directory) ServicesPage(ctx context.Context, f Filter, p Page, encode f
 	case <-ctx.Done():
 		return nil, apperr.Wrap("list services", ctx.Err())
 	}
-	var b []byte
-	err := d.db.ReadTx(ctx, func(c store.Conn) error {
+	buf := entryBuffers.Get().(*[]byte)
+	defer entryBuffers.Put(buf)
+	b, ok, err := d.pageInOneRead(ctx, key, f, p, buf, encode)
+	if err != nil || ok {
+		return b, apperr.Wrap("list services", err)
+	}
+	err = d.db.ReadTx(ctx, func(c store.Conn) error {
 		gen, err := generation(ctx, c)
 		if err != nil {
 			return err
 		}
+		d.seen.Store(gen)
 		var ok bool
 		if b, ok = d.pages.get(key, gen); ok {
 			return nil
 		}
-		buf := entryBuffers.Get().(*[]byte)
-		defer entryBuffers.Put(buf)
 		res, err := d.listServiceEntries(ctx, c, gen, f, p, buf)
 		if err != nil {
 			return err
@@ -181,4 +186,50 @@ func (d *Directory) ServicesPage(ctx context.Context, f Filter, p Page, encode f
 		return nil
 	})
 	return b, apperr.Wrap("list services", err)
+}
+
+// pageInOneRead is ServicesPage in one statement, when the directory is at the generation
+// last seen and the page, or its list, is kept for it: the statement that reads the page's
+// entries reads the generation too (or reads it alone, for a kept page), and the page stands
+// only if that is still the one seen. On PostgreSQL that is one round trip for a page rather
+// than four (BEGIN, the generation, the entries, COMMIT). ok is false when it cannot be done
+// so: the directory has changed, the list is not kept, or an entry is missing.
+func (d *Directory) pageInOneRead(ctx context.Context, key string, f Filter, p Page, buf *[]byte,
+	encode func(Results[json.RawMessage]) ([]byte, error)) (b []byte, ok bool, err error) {
+	gen, c := d.seen.Load(), d.db.Reader()
+	if b, ok := d.pages.get(key, gen); ok {
+		now, err := generation(ctx, c)
+		if err != nil || now != gen {
+			d.seen.CompareAndSwap(gen, now)
+			return nil, false, err
+		}
+		return b, true, nil
+	}
+	all, ok := d.lists.get(listKey(Public, f), gen)
+	pks := all[min(p.offset(), len(all)):min(p.offset()+p.Size, len(all))]
+	if !ok || len(pks) == 0 {
+		return nil, false, nil
+	}
+	var rows *sql.Rows
+	if f == (Filter{}) {
+		rows, err = c.Query(ctx, feedEntriesQuery, pks[0], len(pks))
+	} else {
+		rows, err = c.Query(ctx, listEntriesQuery(len(pks)), int64Args(pks)...)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read list entries: %w", err)
+	}
+	read, found, entries, err := scanEntries(rows, len(pks), buf)
+	if err != nil || read != gen {
+		d.seen.CompareAndSwap(gen, read)
+		return nil, false, err
+	}
+	if entries, ok = inOrder(pks, found, entries); !ok {
+		return nil, false, nil
+	}
+	if b, err = encode(Results[json.RawMessage]{Items: entries, Total: len(all), Page: p}); err != nil {
+		return nil, false, err
+	}
+	d.pages.put(key, gen, b)
+	return b, true, nil
 }

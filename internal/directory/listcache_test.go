@@ -252,3 +252,61 @@ func TestServicesPagesWaitTheirTurn(t *testing.T) {
 		t.Errorf("the waiting page: %s, want the one service", got)
 	}
 }
+
+// A page of the open feed read in one statement, from a kept list or a kept page, stands only
+// if the directory is still at the generation it was kept for: a change by another process
+// (another Directory over the same database) shows in the next page, whichever was kept.
+func TestAPageReadInOneStatementSeesAnotherProcessesChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d, other := New(db), New(db)
+		ctx := t.Context()
+		group := func(n int, opts ...func(*Service)) Service {
+			return activity(n, fmt.Sprintf("Group %d", n), append(opts, func(s *Service) {
+				s.Capacity, s.ReferralRoute = CapacityAccepting, RouteDropIn // what an edit must say
+			})...)
+		}
+		for n := 1; n <= 6; n++ {
+			mustUpsert(t, d, feed, group(n), Created)
+		}
+		page := func(number, size int) string {
+			t.Helper()
+			return strings.Join(names(feedPage(t, d, Filter{}, Page{Number: number, Size: size}).Items), ",")
+		}
+		rename := func(n int, name string) {
+			t.Helper()
+			l, err := other.Listing(ctx, uid(n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := EditOf(l.Service)
+			e.Name = name
+			if _, err := other.EditListing(ctx, grace, uid(n), l.Version, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, step := range []struct {
+			rename, hide int // the services another process renames, or makes internal-only, first
+			page, size   int
+			want         string
+		}{
+			{0, 0, 1, 2, "Group 1,Group 2"}, // the list and the page are kept
+			{0, 0, 2, 2, "Group 3,Group 4"}, // from the kept list
+			{5, 0, 3, 2, "Renamed 5,Group 6"},
+			{3, 0, 2, 2, "Renamed 3,Group 4"},
+			{0, 0, 2, 2, "Renamed 3,Group 4"}, // the kept page
+			{4, 0, 2, 2, "Renamed 3,Renamed 4"},
+			{0, 0, 3, 2, "Renamed 5,Group 6"},
+			{0, 2, 2, 3, "Renamed 5,Group 6"}, // the list kept is no longer the feed's
+		} {
+			if step.rename > 0 {
+				rename(step.rename, fmt.Sprintf("Renamed %d", step.rename))
+			}
+			if step.hide > 0 {
+				mustUpsert(t, other, feed, group(step.hide, func(s *Service) { s.InternalOnly = true }), Updated)
+			}
+			if got := page(step.page, step.size); got != step.want {
+				t.Errorf("after step %+v, page %d of %d: %s, want %s", step, step.page, step.size, got, step.want)
+			}
+		}
+	})
+}

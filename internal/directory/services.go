@@ -132,7 +132,14 @@ func listEntry(s Service) []byte {
 	return b
 }
 
-const feedEntriesQuery = `SELECT service_pk, entry FROM dir_service_entries WHERE service_pk >= ? ORDER BY service_pk LIMIT ?`
+// The queries of list entries read the directory's generation too, in the same statement and
+// so from the same snapshot (see pageInOneRead).
+const feedEntriesQuery = `SELECT (SELECT n FROM dir_generation), service_pk, entry FROM dir_service_entries
+	WHERE service_pk >= ? ORDER BY service_pk LIMIT ?`
+
+func listEntriesQuery(n int) string {
+	return `SELECT (SELECT n FROM dir_generation), service_pk, entry FROM dir_service_entries WHERE service_pk IN ` + store.In(n)
+}
 
 // feedEntries reads the list entries of pks, a run of the whole open feed in its order, as
 // one range of dir_service_entries from the first. If the range is not exactly pks (a service
@@ -142,7 +149,7 @@ func feedEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([
 	if err != nil {
 		return nil, fmt.Errorf("read list entries: %w", err)
 	}
-	found, entries, err := scanEntries(rows, len(pks), buf)
+	_, found, entries, err := scanEntries(rows, len(pks), buf)
 	if err != nil {
 		return nil, err
 	}
@@ -152,24 +159,19 @@ func feedEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([
 	return entries, nil
 }
 
-func listEntriesQuery(n int) string {
-	return `SELECT service_pk, entry FROM dir_service_entries WHERE service_pk IN ` + store.In(n)
-}
-
 // listEntries reads the list entries of the services pks, in the order of pks. A service
 // stored before entries were kept has its entry made from its record.
 func listEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([]json.RawMessage, error) {
-	args := make([]any, len(pks))
-	for i, pk := range pks {
-		args[i] = pk
-	}
-	rows, err := c.Query(ctx, listEntriesQuery(len(args)), args...)
+	rows, err := c.Query(ctx, listEntriesQuery(len(pks)), int64Args(pks)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list entries: %w", err)
 	}
-	found, list, err := scanEntries(rows, len(pks), buf)
+	_, found, list, err := scanEntries(rows, len(pks), buf)
 	if err != nil {
 		return nil, err
+	}
+	if entries, ok := inOrder(pks, found, list); ok {
+		return entries, nil
 	}
 	entries := make(map[int64]json.RawMessage, len(pks))
 	for i, pk := range found {
@@ -199,9 +201,42 @@ func listEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([
 	return out, nil
 }
 
-// scanEntries reads rows of (service_pk, entry), copying the entries into buf, emptied first,
-// rather than one allocation each, and closes rows.
-func scanEntries(rows *sql.Rows, n int, buf *[]byte) (pks []int64, entries []json.RawMessage, err error) {
+// inOrder puts the entries found (for the pks found) in the order of pks, if there is one for
+// every pk.
+func inOrder(pks, found []int64, entries []json.RawMessage) ([]json.RawMessage, bool) {
+	if slices.Equal(found, pks) {
+		return entries, true
+	}
+	if len(found) != len(pks) {
+		return nil, false
+	}
+	at := make(map[int64]int, len(found))
+	for i, pk := range found {
+		at[pk] = i
+	}
+	out := make([]json.RawMessage, len(pks))
+	for i, pk := range pks {
+		j, ok := at[pk]
+		if !ok {
+			return nil, false
+		}
+		out[i] = entries[j]
+	}
+	return out, true
+}
+
+func int64Args(vs []int64) []any {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return args
+}
+
+// scanEntries reads rows of (generation, service_pk, entry), copying the entries into buf,
+// emptied first, rather than one allocation each, and closes rows. gen is the generation the
+// rows were read at, or 0 when there were none.
+func scanEntries(rows *sql.Rows, n int, buf *[]byte) (gen int64, pks []int64, entries []json.RawMessage, err error) {
 	defer rows.Close()
 	pks, entries = make([]int64, 0, n), make([]json.RawMessage, 0, n)
 	ends := make([]int, 0, n)
@@ -209,22 +244,22 @@ func scanEntries(rows *sql.Rows, n int, buf *[]byte) (pks []int64, entries []jso
 	for rows.Next() {
 		var pk int64
 		var entry sql.RawBytes
-		if err := rows.Scan(&pk, &entry); err != nil {
-			return nil, nil, fmt.Errorf("read list entries: %w", err)
+		if err := rows.Scan(&gen, &pk, &entry); err != nil {
+			return 0, nil, nil, fmt.Errorf("read list entries: %w", err)
 		}
 		b = append(b, entry...)
 		pks, ends = append(pks, pk), append(ends, len(b))
 	}
 	*buf = b
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read list entries: %w", err)
+		return 0, nil, nil, fmt.Errorf("read list entries: %w", err)
 	}
 	start := 0
 	for _, end := range ends {
 		entries = append(entries, b[start:end:end])
 		start = end
 	}
-	return pks, entries, nil
+	return gen, pks, entries, nil
 }
 
 // countServices counts the services that match f that aud may see.
