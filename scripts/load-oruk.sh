@@ -20,6 +20,7 @@ command -v wrk >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive 
 dir=$(mktemp -d)
 port=18182
 cp "$db" "$dir/load.db"
+./bin/linkwell migrate --db "$dir/load.db" >/dev/null # a database made by an older build
 ./bin/linkwell serve --db "$dir/load.db" --addr "127.0.0.1:$port" --log-level warn 2>"$dir/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT

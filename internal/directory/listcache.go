@@ -146,13 +146,17 @@ var entryBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // page is read with the generation, in one statement or one transaction, so it is kept as
 // exactly what the directory held at that generation.
 //
-// Pages are read one per CPU at a time, the others waiting in the order they came (d.turns):
-// with 50 clients asking at once, letting all 50 run made some wait behind many others that
-// the scheduler let past them (p99 five times the median); taking turns keeps the slowest
-// close to the median. encode must not keep the entries it is given: their memory is reused.
+// Pages not kept are read one per CPU at a time, the others waiting in the order they came
+// (d.turns): with 50 clients asking at once, letting all 50 run made some wait behind many
+// others that the scheduler let past them (p99 five times the median); taking turns keeps the
+// slowest close to the median. A kept page needs no turn, so it is not held up behind a slow
+// first read of a large search. encode must not keep the entries it is given: their memory is reused.
 func (d *Directory) ServicesPage(ctx context.Context, f Filter, p Page, encode func(Results[json.RawMessage]) ([]byte, error)) ([]byte, error) {
 	p = p.normal()
 	key := fmt.Sprint(listKey(Public, f), p.Number, "/", p.Size)
+	if b, ok, err := d.keptPage(ctx, key); err != nil || ok { // without waiting for a turn
+		return b, apperr.Wrap("list services", err)
+	}
 	select {
 	case d.turns <- struct{}{}:
 		defer func() { <-d.turns }()
@@ -188,23 +192,29 @@ func (d *Directory) ServicesPage(ctx context.Context, f Filter, p Page, encode f
 	return b, apperr.Wrap("list services", err)
 }
 
+// keptPage is the page kept under key for the generation last seen, if the directory is
+// still at it: one statement, the generation's.
+func (d *Directory) keptPage(ctx context.Context, key string) (b []byte, ok bool, err error) {
+	gen := d.seen.Load()
+	if b, ok = d.pages.get(key, gen); !ok {
+		return nil, false, nil
+	}
+	now, err := generation(ctx, d.db.Reader())
+	if err != nil || now != gen {
+		d.seen.CompareAndSwap(gen, now)
+		return nil, false, err
+	}
+	return b, true, nil
+}
+
 // pageInOneRead is ServicesPage in one statement, when the directory is at the generation
-// last seen and the page, or its list, is kept for it: the statement that reads the page's
-// entries reads the generation too (or reads it alone, for a kept page), and the page stands
-// only if that is still the one seen. On PostgreSQL that is one round trip for a page rather
+// last seen and the page's list is kept for it: the statement that reads the page's entries
+// reads the generation too, and the page stands only if that is still the one seen. On PostgreSQL that is one round trip for a page rather
 // than four (BEGIN, the generation, the entries, COMMIT). ok is false when it cannot be done
 // so: the directory has changed, the list is not kept, or an entry is missing.
 func (d *Directory) pageInOneRead(ctx context.Context, key string, f Filter, p Page, buf *[]byte,
 	encode func(Results[json.RawMessage]) ([]byte, error)) (b []byte, ok bool, err error) {
 	gen, c := d.seen.Load(), d.db.Reader()
-	if b, ok := d.pages.get(key, gen); ok {
-		now, err := generation(ctx, c)
-		if err != nil || now != gen {
-			d.seen.CompareAndSwap(gen, now)
-			return nil, false, err
-		}
-		return b, true, nil
-	}
 	all, ok := d.lists.get(listKey(Public, f), gen)
 	pks := all[min(p.offset(), len(all)):min(p.offset()+p.Size, len(all))]
 	if !ok || len(pks) == 0 {

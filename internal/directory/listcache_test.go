@@ -251,6 +251,13 @@ func TestServicesPagesWaitTheirTurn(t *testing.T) {
 	if got := <-done; got != "1<nil>" {
 		t.Errorf("the waiting page: %s, want the one service", got)
 	}
+	// That page is now kept: it is served with every turn taken.
+	d.turns <- struct{}{}
+	ctx, cancel = context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if b, err := d.ServicesPage(ctx, Filter{}, Page{}, encode); string(b) != "1" || err != nil {
+		t.Errorf("the kept page with every turn taken: %q, %v; want it at once", b, err)
+	}
 }
 
 // A page of the open feed read in one statement, from a kept list or a kept page, stands only
