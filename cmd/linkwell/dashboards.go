@@ -8,7 +8,6 @@ import (
 	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/config"
 	"github.com/linkwell/linkwell/internal/reports"
-	"github.com/linkwell/linkwell/internal/store"
 )
 
 const dashboardsUsage = "linkwell dashboards rebuild [--db ...]"
@@ -30,13 +29,7 @@ func runDashboards(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 	start := time.Now()
-	if err := reports.NewService(db).RebuildTallies(ctx); err != nil {
-		return err
-	}
-	err = db.Tx(ctx, func(c store.Conn) error {
-		return audit.Record(ctx, c, audit.CommandLine, audit.Event{Action: "dashboards.rebuild", RecordType: "dashboard_tallies"})
-	})
-	if err != nil {
+	if err := reports.NewService(db).RebuildTallies(ctx, audit.CommandLine); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "dashboard figures rebuilt in %s\n", time.Since(start).Round(time.Millisecond))

@@ -40,6 +40,10 @@ func TestDashboardsRebuildRestoresTheFigures(t *testing.T) {
 		if r, n := tally(); r != rows || n != total {
 			t.Errorf("after rebuild %d rows adding to %d; before %d adding to %d", r, n, rows, total)
 		}
+		var audited int
+		if err := db.Reader().QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'dashboards.rebuild'`).Scan(&audited); err != nil || audited != 1 {
+			t.Errorf("the rebuild is in the audit log %d times (%v), want once", audited, err)
+		}
 		if r := linkwell(t, "", "dashboards"); r.code == 0 || !strings.Contains(r.stderr, dashboardsUsage) {
 			t.Errorf("no verb: exit %d, stderr %q", r.code, r.stderr)
 		}

@@ -153,7 +153,7 @@ func TestGenerateASmallScale(t *testing.T) {
 		return fmt.Sprint(facts, " facts, ", rows, " tally rows adding to ", n, ", ", spans, " spans")
 	}
 	bulk := tallies()
-	if err := reports.NewService(db).RebuildTallies(ctx); err != nil {
+	if err := reports.NewService(db).RebuildTallies(ctx, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	if rebuilt := tallies(); bulk != rebuilt || !strings.HasPrefix(bulk, "4500 facts") {

@@ -1,10 +1,12 @@
 package directory
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/linkwell/linkwell/internal/store"
 	"github.com/linkwell/linkwell/internal/store/storetest"
@@ -232,5 +234,43 @@ func TestFeedEntriesFallBackWhenTheRangeIsNotThePage(t *testing.T) {
 	}
 	if want := []string{"Walking group 0", "Walking group 2", "Walking group 4"}; !slices.Equal(serviceNames, want) {
 		t.Errorf("entries for every other service: %v, want %v", serviceNames, want)
+	}
+}
+
+// On PostgreSQL a fill runs beside imports: it leaves a service an import is rewriting to the
+// import, without waiting for it, and the import then writes its entry without a conflict.
+func TestFillLeavesAServiceAnImportIsWritingToIt(t *testing.T) {
+	db := storetest.Postgres(t)
+	d := New(db)
+	ctx := t.Context()
+	for n := 1; n <= 3; n++ {
+		mustUpsert(t, d, feed, activity(n, fmt.Sprintf("Group %d", n)), Created)
+	}
+	if _, err := db.Exec(ctx, `DELETE FROM dir_service_entries`); err != nil {
+		t.Fatal(err)
+	}
+	holding, release, imported := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		imported <- d.write(ctx, func(c store.Conn) error {
+			// What an import does when it rewrites a service: its row first, its entry after.
+			if _, err := c.Exec(ctx, `UPDATE dir_services SET hash = hash WHERE id = ?`, uid(2)); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			_, err := c.Exec(ctx, `INSERT INTO dir_service_entries (service_pk, entry) SELECT pk, '{}' FROM dir_services WHERE id = ?`, uid(2))
+			return err
+		})
+	}()
+	<-holding
+	fillCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	n, err := d.FillListEntries(fillCtx)
+	close(release)
+	if err != nil || n != 2 {
+		t.Errorf("beside an import, the fill wrote %d entries, %v; want the 2 services the import is not writing, at once", n, err)
+	}
+	if err := <-imported; err != nil {
+		t.Errorf("the import beside the fill: %v", err)
 	}
 }

@@ -224,7 +224,7 @@ func (d *Directory) pageInOneRead(ctx context.Context, key string, f Filter, p P
 	if f == (Filter{}) {
 		rows, err = c.Query(ctx, feedEntriesQuery, pks[0], len(pks))
 	} else {
-		rows, err = c.Query(ctx, listEntriesQuery(len(pks)), int64Args(pks)...)
+		rows, err = c.Query(ctx, listEntriesQuery(len(pks)), store.Args(pks)...)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("read list entries: %w", err)

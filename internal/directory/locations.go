@@ -289,7 +289,7 @@ func loadSALs(ctx context.Context, c store.Conn, aud Audience, hits []salHit) ([
 
 // servicesByPK reads the stored records of the services pks, in one query.
 func servicesByPK(ctx context.Context, c store.Conn, pks []int64) (map[int64]Service, error) {
-	args := int64Args(pks)
+	args := store.Args(pks)
 	rows, err := c.Query(ctx, `SELECT service_pk, record FROM dir_service_records WHERE service_pk IN `+store.In(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read services: %w", err)

@@ -131,22 +131,14 @@ func (b *rowBuffer) flush(ctx context.Context, c store.Conn, tables ...string) e
 	return nil
 }
 
-// rowConflicts is what a buffered insert into a table does with a row that is there already.
-// A service's list entry can be written by FillListEntries between the import's delete of
-// its children and its insert (on PostgreSQL, where they run at once); the import's is newer.
-var rowConflicts = map[string]string{
-	"dir_service_entries": ` ON CONFLICT (service_pk) DO UPDATE SET entry = excluded.entry`,
-}
-
 // write inserts the rows, rowsPerInsert to a statement.
 func (p *pendingRows) write(ctx context.Context, c store.Conn) error {
 	width := len(p.names)
 	head := `INSERT INTO ` + p.table + ` (` + strings.Join(p.names, ", ") + `) VALUES `
-	onConflict := rowConflicts[p.table]
 	row := store.In(width)
 	for vals := p.vals; len(vals) > 0; vals = vals[min(len(vals), rowsPerInsert*width):] {
 		n := min(len(vals)/width, rowsPerInsert)
-		if _, err := c.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")+onConflict, vals[:n*width]...); err != nil {
+		if _, err := c.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", "), vals[:n*width]...); err != nil {
 			return fmt.Errorf("insert into %s: %w", p.table, err)
 		}
 	}

@@ -162,7 +162,7 @@ func feedEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([
 // listEntries reads the list entries of the services pks, in the order of pks. A service
 // stored before entries were kept has its entry made from its record.
 func listEntries(ctx context.Context, c store.Conn, pks []int64, buf *[]byte) ([]json.RawMessage, error) {
-	rows, err := c.Query(ctx, listEntriesQuery(len(pks)), int64Args(pks)...)
+	rows, err := c.Query(ctx, listEntriesQuery(len(pks)), store.Args(pks)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list entries: %w", err)
 	}
@@ -223,14 +223,6 @@ func inOrder(pks, found []int64, entries []json.RawMessage) ([]json.RawMessage, 
 		out[i] = entries[j]
 	}
 	return out, true
-}
-
-func int64Args(vs []int64) []any {
-	args := make([]any, len(vs))
-	for i, v := range vs {
-		args[i] = v
-	}
-	return args
 }
 
 // scanEntries reads rows of (generation, service_pk, entry), copying the entries into buf,
@@ -526,7 +518,16 @@ func (o Organization) summary() Organization {
 // entries were kept, a batch of 500 services to a transaction, and says how many it wrote.
 // Pages read the entries a service lacks from its record in the meantime, so what the feed
 // serves is the same before, during and after.
+//
+// On PostgreSQL an import may write a service while this runs. The services filled are
+// locked first, and one an import has locked is left to it, so that an import never finds a
+// fill's entry where it inserts its own; an entry that an import committed after this
+// transaction's snapshot is left as the import wrote it.
 func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
+	lock := ""
+	if d.db.Dialect == store.Postgres {
+		lock = ` FOR UPDATE OF s SKIP LOCKED`
+	}
 	filled := 0
 	for after := int64(0); ; {
 		var n int
@@ -534,7 +535,7 @@ func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
 		err := d.db.Tx(ctx, func(c store.Conn) error {
 			rows, err := c.Query(ctx, `SELECT s.pk, r.record FROM dir_services s JOIN dir_service_records r ON r.service_pk = s.pk
 				WHERE s.pk > ? AND s.internal_only = ? AND NOT EXISTS (SELECT 1 FROM dir_service_entries e WHERE e.service_pk = s.pk)
-				ORDER BY s.pk LIMIT 500`, after, false)
+				ORDER BY s.pk LIMIT 500`+lock, after, false)
 			if err != nil {
 				return fmt.Errorf("find services without list entries: %w", err)
 			}
@@ -562,7 +563,6 @@ func (d *Directory) FillListEntries(ctx context.Context) (int, error) {
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("find services without list entries: %w", err)
 			}
-			// An entry written meanwhile by an import is from a newer record: it stands.
 			for _, f := range fills {
 				if _, err := c.Exec(ctx, `INSERT INTO dir_service_entries (service_pk, entry) VALUES (?, ?)
 					ON CONFLICT (service_pk) DO NOTHING`, f.pk, f.entry); err != nil {

@@ -108,9 +108,10 @@ func writeBatch(ctx context.Context, w *writer, parsed func(int) parsedRecord, r
 			return err
 		}
 	}
-	if err := w.rows.flush(ctx, w.c); err != nil && !perRecord {
-		return errRecordFailed
-	} else if err != nil {
+	if err := w.rows.flush(ctx, w.c); err != nil {
+		if !perRecord {
+			return errRecordFailed
+		}
 		return err
 	}
 	return w.index(ctx)

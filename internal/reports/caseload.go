@@ -53,16 +53,7 @@ func caseloads(ctx context.Context, c store.Conn, f Filter) (Histogram, error) {
 	if err != nil {
 		return nil, fmt.Errorf("caseloads: %w", err)
 	}
-	defer rows.Close()
-	h := Histogram{}
-	for rows.Next() {
-		var v, n int64
-		if err := rows.Scan(&v, &n); err != nil {
-			return nil, err
-		}
-		h[float64(v)] += int(n)
-	}
-	return h, rows.Err()
+	return scanHistogram(rows)
 }
 
 func caseloadSection(h Histogram, suppress bool) Section {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -208,11 +209,7 @@ func (f Filter) sitesIn(col string) (string, []any) {
 	if len(f.sites) == 0 {
 		return "1 = 0", nil
 	}
-	args := make([]any, len(f.sites))
-	for i, id := range f.sites {
-		args[i] = id
-	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(f.sites)), ", ") + ")", args
+	return col + " IN " + store.In(len(f.sites)), store.Args(f.sites)
 }
 
 // bySite reports whether the filter needs the services table, for an organisation or team.
@@ -349,6 +346,20 @@ func waitingDays(ctx context.Context, c store.Conn, f Filter) (Histogram, error)
 		h[float64(max(g.v, 0))] += int(g.n)
 	}
 	return h, err
+}
+
+// scanHistogram reads (value, count) rows; a negative value counts as zero.
+func scanHistogram(rows *sql.Rows) (Histogram, error) {
+	defer rows.Close()
+	h := Histogram{}
+	for rows.Next() {
+		var v, n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, err
+		}
+		h[float64(max(v, 0))] += int(n)
+	}
+	return h, rows.Err()
 }
 
 func waitingSection(days Histogram, suppress bool) Section {

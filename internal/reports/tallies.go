@@ -2,19 +2,20 @@ package reports
 
 import (
 	"context"
-	"strings"
 
 	"github.com/linkwell/linkwell/internal/apperr"
+	"github.com/linkwell/linkwell/internal/audit"
 	"github.com/linkwell/linkwell/internal/store"
 )
 
 // RebuildTallies works every pre-aggregated dashboard figure out again from the records, in
 // one transaction: the ONS4 pairs, the referrals' facts, the tally and the care-team spans.
 // Triggers keep them right on every change, so this is for repair after a restore or a load
-// that bypassed them; the tests use it to check the triggers.
-func (s *Service) RebuildTallies(ctx context.Context) error {
+// that bypassed them; the tests use it to check the triggers. It is audited as actor's, in
+// the same transaction.
+func (s *Service) RebuildTallies(ctx context.Context, actor audit.Actor) error {
 	err := s.db.Tx(ctx, func(c store.Conn) error {
-		return paused(ctx, c, func() error {
+		err := paused(ctx, c, func() error {
 			for _, stmt := range []string{`DELETE FROM ons4_pairs`, `INSERT INTO ons4_pairs (case_id, item_code, diff) ` + pairDiffs,
 				`DELETE FROM referral_facts`, `DELETE FROM dash_tally`, `DELETE FROM dash_tally_log`, `DELETE FROM caseload_spans`} {
 				if _, err := c.Exec(ctx, stmt); err != nil {
@@ -23,6 +24,10 @@ func (s *Service) RebuildTallies(ctx context.Context) error {
 			}
 			return addFacts(ctx, c, "")
 		})
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, c, actor, audit.Event{Action: "dashboards.rebuild", RecordType: "dashboard_tallies"})
 	})
 	return apperr.Wrap("rebuild dashboard tallies", err)
 }
@@ -63,12 +68,7 @@ func LoadInBulk(ctx context.Context, c store.Conn, load func() ([]int64, error))
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		list := strings.Repeat("?, ", len(ids))
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
-		return addFacts(ctx, c, "WHERE referral_id IN ("+list[:len(list)-2]+")", args...)
+		return addFacts(ctx, c, "WHERE referral_id IN "+store.In(len(ids)), store.Args(ids)...)
 	})
 }
 

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"github.com/linkwell/linkwell/internal/audit"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -120,7 +121,7 @@ func TestTalliesMatchTheRecords(t *testing.T) {
 			t.Fatal("no pairs kept")
 		}
 		kept := dumpTallies(t, db)
-		if err := NewService(db).RebuildTallies(ctx); err != nil {
+		if err := NewService(db).RebuildTallies(ctx, audit.System); err != nil {
 			t.Fatal(err)
 		}
 		if after := ons4PairRows(t, db); !reflect.DeepEqual(before, after) {

@@ -407,6 +407,15 @@ func In(n int) string {
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
 }
 
+// Args is vs as the arguments of a query, such as the values of an In list.
+func Args[T any](vs []T) []any {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return args
+}
+
 // Exec runs one statement in its own write transaction and returns the rows it affected.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	var n int64

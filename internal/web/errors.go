@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -111,19 +110,11 @@ func writeJSONError(w http.ResponseWriter, status int, err error, msg string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, _ := encodeJSON(v) // the values written are this package's own types, which always encode
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(body)
-}
-
-// encodeJSON is what writeJSON writes for v.
-func encodeJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	err := enc.Encode(v)
-	return b.Bytes(), err
+	enc.Encode(v)
 }
 
 func asMaxBytes(err error, target **http.MaxBytesError) bool { return errors.As(err, target) }

@@ -118,27 +118,25 @@ func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 // sessions, escalates referrals left past their service's response time, and ends lapsed
 // step-down oversight. A failing job is logged and tried again next time.
 func (s *Server) Housekeeping(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		s.housekeep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	every(ctx, interval, s.housekeep)
 }
 
 // FoldTallies folds the dashboards' log of changes into their tally every interval until ctx
 // ends, so that the log a dashboard adds in stays short. A failure is logged and tried again.
 func (s *Server) FoldTallies(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.Reports.FoldTallies(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("fold dashboard tallies", "err", err)
 		}
+	})
+}
+
+// every runs job now and then every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, job func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		job(ctx)
 		select {
 		case <-ctx.Done():
 			return
